@@ -1,0 +1,600 @@
+"""Jinja filters, globals and the context hook of the ucforge template.
+
+Everything here is a pure function of its arguments: no subprocess, no network, no
+file writes. Validators return an empty string when the answer is fine and otherwise
+one message that names the question and the rule, which copier shows before it
+writes anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import keyword
+import re
+import sys
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from copier_template_extensions import ContextHook
+from jinja2 import Environment
+
+ROLES = ("data_engineer", "data_scientist", "ml_engineer", "mlops_engineer")
+EXPERTISE = ("junior", "intermediate", "senior")
+TEST_LEVELS = ("unit", "integration", "performance", "model", "chaos")
+REQUIRED_TEST_LEVELS = ("unit", "integration")
+METRICS = {
+    "binary_classification": ("roc_auc", "average_precision"),
+    "regression": ("rmse", "mae"),
+}
+COMPLIANCE_NAMES = {
+    "gdpr": "GDPR",
+    "hipaa": "HIPAA",
+    "soc2": "SOC 2",
+    "pci_dss": "PCI DSS",
+    "eu_ai_act": "EU AI Act",
+    "sr_11_7": "SR 11-7 model risk management",
+}
+# Regimes whose data rules mean identifiers are pseudonymised before storage.
+PSEUDONYMISING_REGIMES = ("gdpr", "hipaa", "pci_dss")
+# Regimes that require an audit trail of every access to predictions.
+AUDITING_REGIMES = ("hipaa", "soc2", "pci_dss")
+# Regimes that require a model card whatever the documentation answer says.
+MODEL_CARD_REGIMES = ("eu_ai_act", "sr_11_7")
+# Columns of the generated sample data; the label must not reuse one of them.
+DATA_COLUMNS = (
+    "customer_id",
+    "signup_date",
+    "plan",
+    "region",
+    "monthly_charges",
+    "tenure_months",
+    "support_tickets_90d",
+    "usage_hours_30d",
+    "last_login_days",
+)
+# Import names the generated code cannot shadow.
+RESERVED_PACKAGES = frozenset(sys.stdlib_module_names) | {
+    "ibis",
+    "duckdb",
+    "pandera",
+    "mlflow",
+    "fastapi",
+    "sklearn",
+    "pandas",
+    "numpy",
+    "click",
+    "yaml",
+    "pydantic",
+    "tests",
+}
+PACKAGE_NAME_MAX = 30
+SLUG_MAX = 60
+
+
+# ---------------------------------------------------------------------------
+# Naming and escaping
+# ---------------------------------------------------------------------------
+def slugify(text: str, max_words: int = 0) -> str:
+    """Lower-case ASCII words joined by hyphens: 'Café churn!' -> 'cafe-churn'."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    )
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    if max_words:
+        words = words[:max_words]
+    return "-".join(words) or "use-case"
+
+
+def toml_str(value: Any) -> str:
+    """A TOML basic string holding the value literally."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def yaml_str(value: Any) -> str:
+    """A double-quoted YAML scalar holding the value literally (JSON is YAML)."""
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def py_str(value: Any) -> str:
+    """A double-quoted Python string literal holding the value literally."""
+    text = str(value)
+    escaped = (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
+    return f'"{escaped}"'
+
+
+def md_cell(value: Any) -> str:
+    """Text safe inside a Markdown table cell: pipes escaped, one line."""
+    text = " ".join(str(value).split())
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def md_text(value: Any) -> str:
+    """Free text shown literally in Markdown prose (no accidental markup)."""
+    text = " ".join(str(value).split())
+    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", text)
+
+
+def title_case_role(role: str) -> str:
+    """'ml_engineer' -> 'ML engineer'."""
+    words = str(role).split("_")
+    pretty = {"ml": "ML", "mlops": "MLOps"}
+    out = [pretty.get(w, w) for w in words]
+    return " ".join(out)[:1].upper() + " ".join(out)[1:]
+
+
+# ---------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------
+def parse_date(value: Any) -> dt.date | None:
+    """The date in an ISO YYYY-MM-DD answer, or None when it is not one."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def next_monday(today: dt.date | None = None) -> str:
+    """The next Monday after today (today itself if it is a Monday), ISO format."""
+    day = today or dt.date.today()
+    return (day + dt.timedelta(days=(7 - day.weekday()) % 7)).isoformat()
+
+
+def add_weeks(value: Any, weeks: int) -> str:
+    """ISO date `weeks` weeks after the given one; the input unchanged if invalid."""
+    day = parse_date(value)
+    if day is None:
+        return str(value)
+    return (day + dt.timedelta(weeks=int(weeks))).isoformat()
+
+
+# ---------------------------------------------------------------------------
+# Validators: '' when valid, else one message naming the question and the rule
+# ---------------------------------------------------------------------------
+def problems_use_case_id(value: Any) -> str:
+    if not re.fullmatch(r"UC-\d{3}", str(value)):
+        return (
+            f"use_case_id must be 'UC-' followed by three digits, such as UC-042; "
+            f"got {value!r}"
+        )
+    return ""
+
+
+def problems_one_line(value: Any, question: str, max_length: int) -> str:
+    text = str(value)
+    if not text.strip():
+        return f"{question} must not be empty"
+    if "\n" in text or "\r" in text:
+        return f"{question} must be a single line"
+    if len(text) > max_length:
+        return f"{question} must be at most {max_length} characters; got {len(text)}"
+    return ""
+
+
+def problems_slug(value: Any) -> str:
+    text = str(value)
+    if not re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", text):
+        return (
+            "project_slug must start with a letter and use lower-case letters, "
+            f"digits and single hyphens, such as uc-042-churn; got {text!r}"
+        )
+    if len(text) > SLUG_MAX:
+        return f"project_slug must be at most {SLUG_MAX} characters; got {len(text)}"
+    return ""
+
+
+def problems_package_name(value: Any) -> str:
+    text = str(value)
+    if not re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", text):
+        return (
+            "package_name must be a lower-case Python identifier of letters, digits "
+            f"and single underscores, starting with a letter; got {text!r}"
+        )
+    if len(text) > PACKAGE_NAME_MAX:
+        return (
+            f"package_name must be at most {PACKAGE_NAME_MAX} characters "
+            f"(the components append _pipeline, _features, ...); got {len(text)}"
+        )
+    if keyword.iskeyword(text) or text in RESERVED_PACKAGES:
+        return f"package_name {text!r} would shadow a Python keyword or library"
+    return ""
+
+
+def problems_target_column(value: Any) -> str:
+    text = str(value)
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", text) or keyword.iskeyword(text):
+        return (
+            "target_column must be a snake_case identifier of at most 40 characters; "
+            f"got {text!r}"
+        )
+    if text in DATA_COLUMNS:
+        return (
+            f"target_column {text!r} is already a data column; "
+            f"choose a name other than {', '.join(DATA_COLUMNS)}"
+        )
+    return ""
+
+
+def problems_team(value: Any) -> str:
+    if not isinstance(value, list) or not value:
+        return "team_members must be a non-empty YAML list of members"
+    handles: set[str] = set()
+    emails: set[str] = set()
+    for position, member in enumerate(value, start=1):
+        where = f"team_members entry {position}"
+        if not isinstance(member, dict):
+            return f"{where} must be a mapping with name, handle, email, role, expertise"
+        missing = [
+            k for k in ("name", "handle", "email", "role", "expertise") if k not in member
+        ]
+        if missing:
+            return f"{where} is missing {', '.join(missing)}"
+        unknown = sorted(
+            set(member) - {"name", "handle", "email", "role", "expertise"}
+        )
+        if unknown:
+            return f"{where} has unknown keys {', '.join(unknown)}"
+        name_problem = problems_one_line(member["name"], f"{where} name", 80)
+        if name_problem:
+            return name_problem
+        handle = str(member["handle"])
+        if not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,38}[A-Za-z0-9])?", handle):
+            return (
+                f"{where} handle must be a GitHub or GitLab user name "
+                f"(letters, digits, '.', '_', '-'); got {handle!r}"
+            )
+        if handle.lower() in handles:
+            return f"{where} repeats the handle {handle!r}; handles must be unique"
+        handles.add(handle.lower())
+        email = str(member["email"])
+        if not re.fullmatch(r"[^@\s<>\"',]+@[^@\s<>\"',]+\.[A-Za-z]{2,}", email):
+            return f"{where} email must look like name@example.com; got {email!r}"
+        if email.lower() in emails:
+            return f"{where} repeats the email {email!r}"
+        emails.add(email.lower())
+        if member["role"] not in ROLES:
+            return (
+                f"{where} role must be one of {', '.join(ROLES)}; "
+                f"got {member['role']!r}"
+            )
+        if member["expertise"] not in EXPERTISE:
+            return (
+                f"{where} expertise must be one of {', '.join(EXPERTISE)}; "
+                f"got {member['expertise']!r}"
+            )
+    return ""
+
+
+def _handles(team: Any) -> list[str]:
+    if not isinstance(team, list):
+        return []
+    return [str(m.get("handle")) for m in team if isinstance(m, dict)]
+
+
+def problems_member_handle(value: Any, question: str, team: Any) -> str:
+    handles = _handles(team)
+    if str(value) not in handles:
+        return (
+            f"{question} must be the handle of a team member "
+            f"({', '.join(handles) or 'no members yet'}); got {value!r}"
+        )
+    return ""
+
+
+def problems_date(value: Any, question: str) -> str:
+    if parse_date(value) is None:
+        return f"{question} must be a real date written YYYY-MM-DD; got {value!r}"
+    return ""
+
+
+def problems_target_date(value: Any, start: Any) -> str:
+    target = parse_date(value)
+    if target is None:
+        return problems_date(value, "target_date")
+    begin = parse_date(start)
+    if begin is not None and target < begin + dt.timedelta(weeks=2):
+        return (
+            f"target_date must be at least two weeks after start_date ({begin}); "
+            f"got {target}"
+        )
+    return ""
+
+
+def problems_deadlines(value: Any, start: Any, target: Any) -> str:
+    if not isinstance(value, list):
+        return "hard_deadlines must be a YAML list of {name, date} (or [] for none)"
+    begin, end = parse_date(start), parse_date(target)
+    names: set[str] = set()
+    for position, item in enumerate(value, start=1):
+        where = f"hard_deadlines entry {position}"
+        if not isinstance(item, dict) or set(item) != {"name", "date"}:
+            return f"{where} must be a mapping with exactly name and date"
+        problem = problems_one_line(item["name"], f"{where} name", 80)
+        if problem:
+            return problem
+        if str(item["name"]) in names:
+            return f"{where} repeats the name {item['name']!r}"
+        names.add(str(item["name"]))
+        day = parse_date(item["date"])
+        if day is None:
+            return f"{where} date must be YYYY-MM-DD; got {item['date']!r}"
+        if begin and end and not begin < day <= end:
+            return (
+                f"{where} date {day} must fall after start_date ({begin}) and on or "
+                f"before target_date ({end})"
+            )
+    return ""
+
+
+def problems_url(value: Any, question: str) -> str:
+    text = str(value)
+    if text and not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?(/[^\s\"'`$\\]*)?", text):
+        return (
+            f"{question} must be empty or an http(s) URL such as "
+            f"https://mlflow.example.com; got {text!r}"
+        )
+    return ""
+
+
+def problems_int_range(value: Any, question: str, low: int, high: int) -> str:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return f"{question} must be a whole number; got {value!r}"
+    if not low <= number <= high:
+        return f"{question} must be between {low} and {high}; got {number}"
+    return ""
+
+
+def problems_test_levels(value: Any) -> str:
+    levels = list(value or [])
+    unknown = [lv for lv in levels if lv not in TEST_LEVELS]
+    if unknown:
+        return f"test_levels has unknown levels {', '.join(map(str, unknown))}"
+    missing = [lv for lv in REQUIRED_TEST_LEVELS if lv not in levels]
+    if missing:
+        return (
+            "test_levels must include unit and integration (the walking skeleton "
+            f"is proven by them); missing {', '.join(missing)}"
+        )
+    return ""
+
+
+def problems_metric(value: Any, problem_type: Any) -> str:
+    allowed = METRICS.get(str(problem_type), ())
+    if value not in allowed:
+        return (
+            f"primary_metric {value!r} does not fit problem_type {problem_type!r}; "
+            f"choose one of {', '.join(allowed)}"
+        )
+    return ""
+
+
+def problems_margin(value: Any) -> str:
+    try:
+        margin = float(value)
+    except (TypeError, ValueError):
+        return f"baseline_margin must be a number; got {value!r}"
+    if not 0 <= margin < 1:
+        return f"baseline_margin must be at least 0 and below 1; got {margin}"
+    return ""
+
+
+def problems_reviewers(value: Any, team: Any) -> str:
+    if not isinstance(value, list) or not value:
+        return "reviewers must be a non-empty YAML list of team member handles"
+    handles = _handles(team)
+    strangers = [str(r) for r in value if str(r) not in handles]
+    if strangers:
+        return (
+            f"reviewers must be team members ({', '.join(handles)}); "
+            f"not in the team: {', '.join(strangers)}"
+        )
+    if len(set(map(str, value))) != len(value):
+        return "reviewers lists a handle twice"
+    return ""
+
+
+def problems_approvals(value: Any, reviewers: Any, team: Any) -> str:
+    try:
+        approvals = int(value)
+    except (TypeError, ValueError):
+        return f"required_approvals must be a whole number; got {value!r}"
+    count = len(reviewers) if isinstance(reviewers, list) else 0
+    team_size = len(team) if isinstance(team, list) else 0
+    if approvals < 0:
+        return f"required_approvals must not be negative; got {approvals}"
+    if approvals == 0 and team_size > 1:
+        return "required_approvals must be at least 1 when the team has more than one member"
+    if approvals > count:
+        return (
+            f"required_approvals ({approvals}) cannot exceed the number of "
+            f"reviewers ({count})"
+        )
+    if team_size > 1 and approvals > count - (1 if count == team_size else 0):
+        # An author never approves their own change: with every member a reviewer,
+        # one of them is the author, so at most count - 1 can approve.
+        return (
+            f"required_approvals ({approvals}) leaves no one to approve a change "
+            f"written by a reviewer; use at most {count - 1} or add reviewers"
+        )
+    return ""
+
+
+def problems_relative_dir(value: Any, question: str) -> str:
+    text = str(value)
+    parts = text.split("/")
+    if (
+        not text
+        or text.startswith("/")
+        or text.endswith("/")
+        or any(p in ("", ".", "..") for p in parts)
+        or not all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", p) for p in parts)
+    ):
+        return (
+            f"{question} must be a relative folder of letters, digits, '.', '_', '-' "
+            f"separated by '/', with no '..'; got {text!r}"
+        )
+    if parts[0] in {"packages", "src", "tests", "configs", "plan", "docs", ".git"}:
+        return f"{question} must not be inside the generated {parts[0]}/ folder"
+    return ""
+
+
+# ---------------------------------------------------------------------------
+# Derived values for the templates
+# ---------------------------------------------------------------------------
+def _load_planning(template_root: Path) -> Any:
+    """Import the generated project's planning engine from the template tree."""
+    package_dir = template_root / "template" / "src" / "{{ package_name }}" / "planning"
+    name = "ucforge_planning_engine"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        name, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
+    )
+    if spec is None or spec.loader is None:
+        raise RuntimeError(f"planning engine not found under {package_dir}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+ANSWER_KEYS = (
+    "use_case_id",
+    "use_case_name",
+    "project_slug",
+    "package_name",
+    "description",
+    "problem_type",
+    "target_column",
+    "team_members",
+    "use_case_owner",
+    "start_date",
+    "target_date",
+    "sprint_length_weeks",
+    "hard_deadlines",
+    "ci_provider",
+    "tracking_server_url",
+    "existing_infrastructure",
+    "coverage_target",
+    "test_levels",
+    "latency_slo_p95_ms",
+    "throughput_slo_rps",
+    "primary_metric",
+    "baseline_margin",
+    "reviewers",
+    "required_approvals",
+    "documentation",
+    "compliance",
+    "plan_dir",
+)
+
+
+def answers_of(context: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The answers in a copier context, or None while questions are still asked."""
+    if any(key not in context for key in ANSWER_KEYS):
+        return None
+    return {key: context[key] for key in ANSWER_KEYS}
+
+
+def derived_values(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Values several templates need, computed once from the answers."""
+    compliance = list(answers["compliance"] or [])
+    documentation = list(answers["documentation"] or [])
+    team = list(answers["team_members"])
+    return {
+        "pseudonymise_ids": any(r in compliance for r in PSEUDONYMISING_REGIMES),
+        "audit_logging": any(r in compliance for r in AUDITING_REGIMES),
+        "model_card": "model_card" in documentation
+        or any(r in compliance for r in MODEL_CARD_REGIMES),
+        "compliance_names": [COMPLIANCE_NAMES[r] for r in compliance],
+        "owner_member": next(
+            (m for m in team if m["handle"] == answers["use_case_owner"]), team[0]
+        ),
+        "cli_name": answers["project_slug"],
+        "higher_is_better": answers["primary_metric"] in ("roc_auc", "average_precision"),
+    }
+
+
+class UcforgeContext(ContextHook):
+    """Adds derived values and the computed plan to the rendering context."""
+
+    _cache: dict[str, dict[str, Any]] = {}
+
+    def hook(self, context: dict[str, Any]) -> None:
+        answers = answers_of(context)
+        if answers is None:
+            return
+        key = hashlib.sha256(
+            json.dumps(answers, sort_keys=True, default=str).encode()
+        ).hexdigest()
+        if key not in self._cache:
+            values = derived_values(answers)
+            template_root = Path(str(context["_copier_conf"]["src_path"]))
+            if (template_root / "template" / "src").is_dir():
+                planning = _load_planning(template_root)
+                values.update(planning.generate_from_answers(answers))
+            self._cache[key] = values
+        context.update(self._cache[key])
+
+
+FILTERS = {
+    f.__name__: f
+    for f in (
+        slugify,
+        toml_str,
+        yaml_str,
+        py_str,
+        md_cell,
+        md_text,
+        title_case_role,
+        add_weeks,
+        problems_use_case_id,
+        problems_one_line,
+        problems_slug,
+        problems_package_name,
+        problems_target_column,
+        problems_team,
+        problems_member_handle,
+        problems_date,
+        problems_target_date,
+        problems_deadlines,
+        problems_url,
+        problems_int_range,
+        problems_test_levels,
+        problems_metric,
+        problems_margin,
+        problems_reviewers,
+        problems_approvals,
+        problems_relative_dir,
+    )
+}
+
+
+class UcforgeExtension(UcforgeContext):
+    """Registers the filters and globals, and adds the derived context."""
+
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        environment.filters.update(FILTERS)
+        environment.globals["next_monday"] = next_monday
+        environment.globals["compliance_names"] = COMPLIANCE_NAMES
+
