@@ -18,11 +18,12 @@ import sys
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from copier_template_extensions import ContextHook
 from jinja2 import Environment
 
+MEMBER_KEYS = ("name", "handle", "email", "role", "expertise")
 ROLES = ("data_engineer", "data_scientist", "ml_engineer", "mlops_engineer")
 EXPERTISE = ("junior", "intermediate", "senior")
 TEST_LEVELS = ("unit", "integration", "performance", "model", "chaos")
@@ -72,6 +73,7 @@ RESERVED_PACKAGES = frozenset(sys.stdlib_module_names) | {
     "pydantic",
     "tests",
 }
+URL_PATTERN = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d+)?(/[^\s\"'`$\\]*)?")
 PACKAGE_NAME_MAX = 30
 SLUG_MAX = 60
 
@@ -240,15 +242,17 @@ def problems_team(value: Any) -> str:
     for position, member in enumerate(value, start=1):
         where = f"team_members entry {position}"
         if not isinstance(member, dict):
-            return f"{where} must be a mapping with name, handle, email, role, expertise"
+            return (
+                f"{where} must be a mapping with name, handle, email, role, expertise"
+            )
         missing = [
-            k for k in ("name", "handle", "email", "role", "expertise") if k not in member
+            k
+            for k in ("name", "handle", "email", "role", "expertise")
+            if k not in member
         ]
         if missing:
             return f"{where} is missing {', '.join(missing)}"
-        unknown = sorted(
-            set(member) - {"name", "handle", "email", "role", "expertise"}
-        )
+        unknown = sorted(set(member) - {"name", "handle", "email", "role", "expertise"})
         if unknown:
             return f"{where} has unknown keys {', '.join(unknown)}"
         name_problem = problems_one_line(member["name"], f"{where} name", 80)
@@ -345,7 +349,7 @@ def problems_deadlines(value: Any, start: Any, target: Any) -> str:
 
 def problems_url(value: Any, question: str) -> str:
     text = str(value)
-    if text and not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d+)?(/[^\s\"'`$\\]*)?", text):
+    if text and not URL_PATTERN.fullmatch(text):
         return (
             f"{question} must be empty or an http(s) URL such as "
             f"https://mlflow.example.com; got {text!r}"
@@ -422,7 +426,7 @@ def problems_approvals(value: Any, reviewers: Any, team: Any) -> str:
     if approvals < 0:
         return f"required_approvals must not be negative; got {approvals}"
     if approvals == 0 and team_size > 1:
-        return "required_approvals must be at least 1 when the team has more than one member"
+        return "required_approvals must be at least 1 when the team has several members"
     if approvals > count:
         return (
             f"required_approvals ({approvals}) cannot exceed the number of "
@@ -530,14 +534,15 @@ def derived_values(answers: Mapping[str, Any]) -> dict[str, Any]:
             (m for m in team if m["handle"] == answers["use_case_owner"]), team[0]
         ),
         "cli_name": answers["project_slug"],
-        "higher_is_better": answers["primary_metric"] in ("roc_auc", "average_precision"),
+        "higher_is_better": answers["primary_metric"]
+        in ("roc_auc", "average_precision"),
     }
 
 
 class UcforgeContext(ContextHook):
     """Adds derived values and the computed plan to the rendering context."""
 
-    _cache: dict[str, dict[str, Any]] = {}
+    _cache: ClassVar[dict[str, dict[str, Any]]] = {}
 
     def hook(self, context: dict[str, Any]) -> None:
         answers = answers_of(context)
@@ -596,5 +601,3 @@ class UcforgeExtension(UcforgeContext):
         super().__init__(environment)
         environment.filters.update(FILTERS)
         environment.globals["next_monday"] = next_monday
-        environment.globals["compliance_names"] = COMPLIANCE_NAMES
-

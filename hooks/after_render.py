@@ -34,7 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     project = Path.cwd()
     if args.operation == "copy" and not inside_git_work_tree(project):
+        # A fresh repository with every file staged: pre-commit checks staged and
+        # tracked files only, and the team's first commit is then one command.
         subprocess.run(["git", "init", "--quiet"], cwd=project, check=True)
+        subprocess.run(["git", "add", "--all"], cwd=project, check=True)
     return 0
 
 

@@ -1,0 +1,147 @@
+"""The two quick-start commands of ucforge, with nothing but Python 3.11 and git.
+
+    python3 dev.py demo   generate a demo use case from this checkout and run it
+    python3 dev.py test   run the template's whole test suite
+
+Both create `.venv` in this checkout on first use and install the template's
+development dependencies (the `dev` group of pyproject.toml) into it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+DEMO_DEFAULT = ROOT / "build" / "demo"
+
+
+def run(
+    command: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> None:
+    """Run one command (never through a shell); stop with its exit code if it fails."""
+    print(f"$ {' '.join(command)}", flush=True)
+    result = subprocess.run(command, cwd=cwd, env=env, check=False)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def tool_env() -> dict[str, str]:
+    """The environment with .venv/bin first on PATH, so `uv` and `copier` are found."""
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("VIRTUAL_ENV", None)
+    return env
+
+
+def ensure_environment() -> None:
+    """Create .venv and install the dev dependency group when it is missing or stale."""
+    pyproject = ROOT / "pyproject.toml"
+    stamp = VENV / ".ucforge-installed"
+    if stamp.exists() and stamp.stat().st_mtime >= pyproject.stat().st_mtime:
+        return
+    if not (BIN / "python").exists():
+        print(f"Creating {VENV.relative_to(ROOT)}", flush=True)
+        venv.create(VENV, with_pip=True)
+    requirements = tomllib.loads(pyproject.read_text())["dependency-groups"]["dev"]
+    python = str(BIN / "python")
+    run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip", "uv"])
+    run(
+        [
+            str(BIN / "uv"),
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            python,
+            *requirements,
+        ]
+    )
+    stamp.touch()
+
+
+def install_and_run_demo(project: Path, env: dict[str, str]) -> None:
+    """`make install` then `make demo` in the project, or their steps without make."""
+    if shutil.which("make"):
+        run(["make", "install"], cwd=project, env=env)
+        run(["make", "demo"], cwd=project, env=env)
+        return
+    uv, python = str(BIN / "uv"), str(project / ".venv" / "bin" / "python")
+    run(
+        [uv, "venv", "--quiet", "--python", sys.executable, ".venv"],
+        cwd=project,
+        env=env,
+    )
+    editables = [f"packages/{p.name}" for p in sorted((project / "packages").iterdir())]
+    editables += [".[dev]", "tests"]
+    install = [uv, "pip", "install", "--quiet", "--python", python]
+    run(
+        [*install, *(arg for e in editables for arg in ("-e", e))], cwd=project, env=env
+    )
+    slug = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
+    run([str(project / ".venv" / "bin" / slug), "demo"], cwd=project, env=env)
+
+
+def demo(destination: Path) -> None:
+    """Generate the default use case from this checkout, install it and run it."""
+    ensure_environment()
+    started = time.monotonic()
+    if destination.exists():
+        shutil.rmtree(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    env = tool_env()
+    run(
+        [
+            str(BIN / "copier"),
+            "copy",
+            "--trust",
+            "--defaults",
+            "--quiet",
+            "--vcs-ref",
+            "HEAD",
+            str(ROOT),
+            str(destination),
+        ],
+        env=env,
+    )
+    install_and_run_demo(destination, env)
+    elapsed = time.monotonic() - started
+    print(
+        f"\nThe demo use case is in {destination} ({elapsed:.0f} s). "
+        "Its README says what to do next."
+    )
+
+
+def test(pytest_args: list[str]) -> None:
+    """Run the template's tests: fast render tests and full generate-and-run tests."""
+    ensure_environment()
+    run([str(BIN / "python"), "-m", "pytest", *pytest_args], env=tool_env())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo_parser = commands.add_parser("demo", help="generate and run a demo use case")
+    demo_parser.add_argument(
+        "--dest", type=Path, default=DEMO_DEFAULT, help="where to generate it"
+    )
+    test_parser = commands.add_parser("test", help="run the template's test suite")
+    test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args()
+    if args.command == "demo":
+        demo(args.dest.resolve())
+    else:
+        test(args.pytest_args)
+
+
+if __name__ == "__main__":
+    main()

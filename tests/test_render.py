@@ -1,0 +1,299 @@
+"""Fast render tests: what each answer does to the generated repository.
+
+No test here installs the generated project; test_full.py does that.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import CONTRAST_ANSWERS
+
+TEXT_SUFFIXES = {".py", ".md", ".toml", ".yaml", ".yml", ".cfg", ".txt", ".json", ""}
+JINJA_MARKERS = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+PACKAGES = ["data-pipeline", "features", "model", "serving"]
+
+
+def project_files(project: Path) -> list[Path]:
+    return sorted(
+        p for p in project.rglob("*") if p.is_file() and ".git" not in p.parts
+    )
+
+
+def text_files(project: Path) -> list[Path]:
+    return [
+        p
+        for p in project_files(project)
+        if p.suffix in TEXT_SUFFIXES
+        or p.name in {"Makefile", "Dockerfile", "CODEOWNERS"}
+    ]
+
+
+def tree_digest(project: Path) -> dict[str, str]:
+    """Relative path -> content hash, without the answers file (it always differs)."""
+    return {
+        str(p.relative_to(project)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in project_files(project)
+        if p.name != ".copier-answers.yml"
+    }
+
+
+def test_default_project_has_the_documented_layout(default_project: Path) -> None:
+    expected = [
+        "README.md",
+        "ONBOARDING.md",
+        "CONTRIBUTING.md",
+        "CODEOWNERS",
+        "Makefile",
+        "pyproject.toml",
+        ".pre-commit-config.yaml",
+        ".github/workflows/ci.yml",
+        ".github/pull_request_template.md",
+        "Dockerfile",
+        ".copier-answers.yml",
+        "plan/tasks.yaml",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "configs/local.yaml",
+        "configs/ci.yaml",
+        "configs/prod.yaml",
+        "docs/adr/0001-record-architecture-decisions.md",
+        "src/uc_001_customer_churn/cli.py",
+        "tests/pyproject.toml",
+        "tests/README.md",
+        "tests/RUNBOOK.md",
+    ]
+    for package in PACKAGES:
+        expected += [
+            f"packages/{package}/pyproject.toml",
+            f"packages/{package}/README.md",
+            f"packages/{package}/RUNBOOK.md",
+        ]
+    missing = [path for path in expected if not (default_project / path).is_file()]
+    assert missing == []
+    for folder in [*(f"packages/{p}" for p in PACKAGES), "tests"]:
+        adrs = list((default_project / folder / "docs" / "adr").glob("*.md"))
+        assert adrs, f"{folder} has no ADR"
+    assert not (default_project / ".gitlab-ci.yml").exists()
+
+
+@pytest.mark.parametrize("which", ["default_project", "contrast_project"])
+def test_no_file_keeps_jinja_markers(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    project: Path = request.getfixturevalue(which)
+    leftovers = [
+        f"{p.relative_to(project)}:{n}: {line.strip()}"
+        for p in text_files(project)
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if JINJA_MARKERS.search(line)
+    ]
+    assert leftovers == []
+    names = [str(p.relative_to(project)) for p in project.rglob("*")]
+    assert [n for n in names if JINJA_MARKERS.search(n) or n.endswith(".jinja")] == []
+
+
+@pytest.mark.parametrize("which", ["default_project", "contrast_project"])
+def test_rendered_files_look_hand_written(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    project: Path = request.getfixturevalue(which)
+    problems = []
+    for path in text_files(project):
+        text = path.read_text(encoding="utf-8")
+        name = path.relative_to(project)
+        if text and not text.endswith("\n"):
+            problems.append(f"{name}: no newline at the end")
+        if text.endswith("\n\n"):
+            problems.append(f"{name}: blank lines at the end")
+        if re.search(r"\n\s*\n\s*\n\s*\n", text) and path.suffix != ".py":
+            problems.append(f"{name}: a run of blank lines")
+        if re.search(r"[ \t]+\n", text):
+            problems.append(f"{name}: trailing whitespace")
+    assert problems == []
+
+
+@pytest.mark.parametrize("which", ["default_project", "contrast_project"])
+def test_rendered_python_is_ruff_clean_and_formatted(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    project: Path = request.getfixturevalue(which)
+    ruff = shutil.which("ruff")
+    assert ruff, "ruff is part of the template's dev dependencies"
+    for command in ([ruff, "check", "."], [ruff, "format", "--check", "."]):
+        result = subprocess.run(
+            command, cwd=project, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("which", ["default_project", "contrast_project"])
+def test_structured_files_parse(which: str, request: pytest.FixtureRequest) -> None:
+    project: Path = request.getfixturevalue(which)
+    for path in project_files(project):
+        text = path.read_text(encoding="utf-8") if path.suffix else ""
+        if path.suffix in {".yaml", ".yml"}:
+            list(yaml.safe_load_all(text))
+        elif path.suffix == ".toml":
+            tomllib.loads(text)
+        elif path.suffix == ".py":
+            ast.parse(text, filename=str(path))
+        elif path.suffix == ".json":
+            json.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("which", "target"), [("default_project", 80), ("contrast_project", 85)]
+)
+def test_every_package_gates_coverage_at_the_answered_target(
+    which: str, target: int, request: pytest.FixtureRequest
+) -> None:
+    project: Path = request.getfixturevalue(which)
+    for folder in [*(f"packages/{p}" for p in PACKAGES), "tests"]:
+        config = tomllib.loads((project / folder / "pyproject.toml").read_text())
+        assert config["tool"]["coverage"]["report"]["fail_under"] == target, folder
+
+
+# One changed answer per question, each valid together with the defaults.
+CHANGED_ANSWER: dict[str, Any] = {
+    "use_case_id": "UC-777",
+    "use_case_name": "Fraud triage",
+    "project_slug": "churn-radar",
+    "package_name": "churn_radar",
+    "description": "Rank accounts by the risk that they leave this quarter.",
+    "problem_type": "regression",
+    "target_column": "left_company",
+    "team_members": [CONTRAST_ANSWERS["team_members"][1]],
+    "use_case_owner": "meichen",
+    "start_date": "2027-01-11",
+    "target_date": "2027-04-26",
+    "sprint_length_weeks": 3,
+    "hard_deadlines": [{"name": "Pilot", "date": "2027-02-15"}],
+    "ci_provider": "gitlab",
+    "tracking_server_url": "https://mlflow.example.com",
+    "existing_infrastructure": ["feature_store"],
+    "coverage_target": 90,
+    "test_levels": ["unit", "integration"],
+    "latency_slo_p95_ms": 150,
+    "throughput_slo_rps": 80,
+    "primary_metric": "average_precision",
+    "baseline_margin": 0.1,
+    "reviewers": ["meichen"],
+    "required_approvals": 2,
+    "documentation": [],
+    "compliance": ["soc2"],
+    "plan_dir": "planning/UC-001",
+}
+
+
+def test_every_question_has_a_changed_answer_in_this_test() -> None:
+    from conftest import ROOT
+
+    questions = {
+        k
+        for k in yaml.safe_load((ROOT / "copier.yml").read_text())
+        if not k.startswith("_")
+    }
+    assert questions == set(CHANGED_ANSWER)
+
+
+@pytest.mark.parametrize("question", sorted(CHANGED_ANSWER))
+def test_each_answer_changes_what_is_generated(
+    question: str, default_project: Path, render_project: Any
+) -> None:
+    changed = render_project({question: CHANGED_ANSWER[question]}, name=question)
+    recorded = yaml.safe_load((changed / ".copier-answers.yml").read_text())
+    assert recorded[question] == CHANGED_ANSWER[question]
+    assert tree_digest(changed) != tree_digest(default_project)
+
+
+HOSTILE = 'Churn "radar" {{ 7*7 }} #1: café — 😀 $(touch PWNED); `id` \\ end'
+
+
+def test_hostile_free_text_answers_stay_data(
+    render_project: Any, tmp_path: Path
+) -> None:
+    team = [
+        {
+            "name": 'O\'Brien "Bob" {{ 7*7 }}: #x',
+            "handle": "obrien",
+            "email": "bob@example.com",
+            "role": "ml_engineer",
+            "expertise": "senior",
+        },
+        {
+            "name": "Zoë Ünal",
+            "handle": "zoe",
+            "email": "zoe@example.com",
+            "role": "data_engineer",
+            "expertise": "junior",
+        },
+    ]
+    project = render_project(
+        {
+            "use_case_name": HOSTILE[:80],
+            "description": HOSTILE,
+            "team_members": team,
+            "hard_deadlines": [{"name": HOSTILE[:80], "date": "2027-02-01"}],
+        },
+        name="hostile",
+    )
+    assert not list(project.parent.rglob("PWNED"))
+    assert not (Path.cwd() / "PWNED").exists()
+    for path in project_files(project):
+        if path.suffix in {".yaml", ".yml"}:
+            list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        elif path.suffix == ".toml":
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".py":
+            ast.parse(path.read_text(encoding="utf-8"))
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"] == HOSTILE
+    assert pyproject["project"]["authors"][0]["name"] == team[0]["name"]
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    unescaped = re.sub(r"\\(.)", r"\1", readme)
+    assert HOSTILE in unescaped
+    assert "49" not in readme
+    onboarding = re.sub(r"\\(.)", r"\1", (project / "ONBOARDING.md").read_text())
+    assert team[0]["name"] in onboarding and "Zoë Ünal" in onboarding
+    tasks = yaml.safe_load((project / "plan" / "tasks.yaml").read_text())
+    assert HOSTILE[:80] in json.dumps(tasks, ensure_ascii=False)
+
+
+def test_contrast_answers_reach_ci_owners_docs_and_tests(
+    contrast_project: Path,
+) -> None:
+    project = contrast_project
+    assert (project / ".gitlab-ci.yml").is_file()
+    assert (project / ".gitlab/merge_request_templates/Default.md").is_file()
+    assert not (project / ".github").exists()
+    codeowners = (project / "CODEOWNERS").read_text()
+    assert "* @amara.okafor" in codeowners
+    assert "/packages/model/ @jweber" in codeowners
+    compliance = (project / "docs/COMPLIANCE.md").read_text()
+    assert "## GDPR" in compliance and "## HIPAA" in compliance
+    assert "audit log" in compliance
+    assert (project / "docs/adr/0004-reuse-existing-infrastructure.md").is_file()
+    assert "mlflow.internal.example.org" in (project / "configs/prod.yaml").read_text()
+    for level in ("performance", "chaos"):
+        assert not (project / "tests" / level).exists()
+    assert (project / "tests" / "model").is_dir()
+    assert not (project / "docs/api.md").exists()
+    assert "bench:" not in (project / "Makefile").read_text()
+    assert (project / "AE01_Implementations/UC-117/03_Implementation").is_dir()
+
+
+def test_default_answers_generate_the_optional_documents(default_project: Path) -> None:
+    for document in ("docs/api.md", "docs/model-card.md", "docs/data-dictionary.md"):
+        assert (default_project / document).is_file(), document
+    assert not (default_project / "docs/COMPLIANCE.md").exists()
+    assert not list((default_project / "docs/adr").glob("0004-*"))
