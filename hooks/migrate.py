@@ -1,0 +1,122 @@
+"""Migrations that `copier update` runs in a generated project (see copier.yml).
+
+Each subcommand is idempotent: copier may run a migration again, and running it on
+an already migrated project changes nothing. Arguments arrive as a list, never
+through a shell, and answers are only ever read as data.
+
+    rename-answer OLD NEW   before the update: a renamed question keeps its answer
+    move-file OLD NEW       after the update: a moved file keeps the team's edits
+    render-plan PACKAGE     after the update: the plan markdown is rendered again
+                            from the merged plan/tasks.yaml
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+ANSWERS_FILE = ".copier-answers.yml"
+CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
+
+
+def rename_answer(project: Path, old: str, new: str) -> str:
+    """Rename the top-level key `old` to `new` in the answers file."""
+    answers = project / ANSWERS_FILE
+    text = answers.read_text(encoding="utf-8")
+    has_old = re.search(rf"^{re.escape(old)}:", text, re.MULTILINE)
+    has_new = re.search(rf"^{re.escape(new)}:", text, re.MULTILINE)
+    if not has_old:
+        return f"{ANSWERS_FILE}: no answer {old!r} to rename (already migrated)"
+    if has_new:
+        return f"{ANSWERS_FILE}: {new!r} already answered; {old!r} left as it is"
+    answers.write_text(
+        re.sub(rf"^{re.escape(old)}:", f"{new}:", text, count=1, flags=re.MULTILINE),
+        encoding="utf-8",
+    )
+    return f"{ANSWERS_FILE}: answer {old!r} is now {new!r}"
+
+
+def _git(project: Path, *args: str) -> None:
+    """Record a move in git when the project is a repository (quietly otherwise)."""
+    if shutil.which("git") and (project / ".git").exists():
+        subprocess.run(["git", *args], cwd=project, capture_output=True, check=False)
+
+
+def move_file(project: Path, old: str, new: str) -> str:
+    """Carry the team's version of `old` to `new`, where the template moved it.
+
+    A template version that moves a file does not change its content in the same
+    version, so the template's copy at `new` equals the old file before the team's
+    edits: the team's version is the right result.
+    """
+    source, target = project / old, project / new
+    if not source.exists():
+        return f"{old}: nothing to move (already migrated)"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source.replace(target)
+    _git(project, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", old)
+    _git(project, "add", "--", new)
+    return f"{old}: moved to {new} with the team's edits"
+
+
+def load_planning(project: Path, package: str) -> ModuleType:
+    """Import the project's own planning engine (its merged, current version)."""
+    package_dir = project / "src" / package / "planning"
+    spec = importlib.util.spec_from_file_location(
+        f"{package}_planning",
+        package_dir / "__init__.py",
+        submodule_search_locations=[str(package_dir)],
+    )
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"render-plan: no planning engine under {package_dir}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def render_plan(project: Path, package: str) -> str:
+    """Render the plan markdown from plan/tasks.yaml, unless a conflict is open."""
+    tasks = project / "plan" / "tasks.yaml"
+    if not tasks.exists():
+        return "plan/tasks.yaml: absent, nothing to render"
+    if CONFLICT_MARKER.search(tasks.read_text(encoding="utf-8")):
+        return (
+            "plan/tasks.yaml has conflict markers: resolve them, then run `make plan` "
+            "to render the implementation plan"
+        )
+    engine = load_planning(project, package)
+    commands = importlib.import_module(f"{engine.__name__}.commands")
+    written = commands.render_plan(project)
+    return f"rendered {Path(written).resolve().relative_to(project.resolve())}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("rename-answer", "move-file"):
+        sub = commands.add_parser(name)
+        sub.add_argument("old")
+        sub.add_argument("new")
+    plan = commands.add_parser("render-plan")
+    plan.add_argument("package")
+    args = parser.parse_args(argv)
+    project = Path.cwd()
+    if args.command == "rename-answer":
+        message = rename_answer(project, args.old, args.new)
+    elif args.command == "move-file":
+        message = move_file(project, args.old, args.new)
+    else:
+        message = render_plan(project, args.package)
+    print(f"migration {args.command}: {message}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
