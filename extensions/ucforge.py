@@ -465,9 +465,14 @@ def problems_relative_dir(value: Any, question: str) -> str:
 # Derived values for the templates
 # ---------------------------------------------------------------------------
 def _load_planning(template_root: Path) -> Any:
-    """Import the generated project's planning engine from the template tree."""
+    """Import the generated project's planning engine from the template tree.
+
+    The module name is derived from the path, so two template versions rendered in
+    one process (as `copier update` does) never share an engine.
+    """
     package_dir = template_root / "template" / "src" / "{{ package_name }}" / "planning"
-    name = "ucforge_planning_engine"
+    digest = hashlib.sha256(str(package_dir.resolve()).encode()).hexdigest()[:12]
+    name = f"ucforge_planning_{digest}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(
@@ -539,6 +544,32 @@ def derived_values(answers: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+class LazyPlan:
+    """The computed plan, made on first use: only the plan files ever render it."""
+
+    def __init__(self, template_root: Path, answers: Mapping[str, Any]) -> None:
+        self._template_root = template_root
+        self._answers = dict(answers)
+        self._documents: dict[str, str] | None = None
+
+    def document(self, name: str) -> str:
+        if self._documents is None:
+            planning = _load_planning(self._template_root)
+            self._documents = planning.generate_from_answers(self._answers)
+        return self._documents[name]
+
+
+class PlanDocument:
+    """One document of a LazyPlan; Jinja renders it through str()."""
+
+    def __init__(self, plan: LazyPlan, name: str) -> None:
+        self._plan = plan
+        self._name = name
+
+    def __str__(self) -> str:
+        return self._plan.document(self._name)
+
+
 class UcforgeContext(ContextHook):
     """Adds derived values and the computed plan to the rendering context."""
 
@@ -553,10 +584,9 @@ class UcforgeContext(ContextHook):
         ).hexdigest()
         if key not in self._cache:
             values = derived_values(answers)
-            template_root = Path(str(context["_copier_conf"]["src_path"]))
-            if (template_root / "template" / "src").is_dir():
-                planning = _load_planning(template_root)
-                values.update(planning.generate_from_answers(answers))
+            plan = LazyPlan(Path(str(context["_copier_conf"]["src_path"])), answers)
+            values["plan_tasks_yaml"] = PlanDocument(plan, "plan_tasks_yaml")
+            values["plan_markdown"] = PlanDocument(plan, "plan_markdown")
             self._cache[key] = values
         context.update(self._cache[key])
 
