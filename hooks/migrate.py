@@ -42,27 +42,48 @@ def rename_answer(project: Path, old: str, new: str) -> str:
     return f"{ANSWERS_FILE}: answer {old!r} is now {new!r}"
 
 
-def _git(project: Path, *args: str) -> None:
-    """Record a move in git when the project is a repository (quietly otherwise)."""
-    if shutil.which("git") and (project / ".git").exists():
-        subprocess.run(["git", *args], cwd=project, capture_output=True, check=False)
+def _git(project: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+    """Run git in the project when it is a repository; None otherwise."""
+    if not (shutil.which("git") and (project / ".git").exists()):
+        return None
+    return subprocess.run(["git", *args], cwd=project, capture_output=True, check=False)
+
+
+def _team_version(project: Path, old: str) -> bytes | None:
+    """The team's last version of `old`: on disk, else as committed before the update.
+
+    Copier deletes files that only the old template version had before it runs the
+    migrations of the "after" stage, but it only updates a clean repository, so
+    HEAD still holds the team's version of a file the new version moved.
+    """
+    on_disk = project / old
+    if on_disk.is_file():
+        return on_disk.read_bytes()
+    shown = _git(project, "show", f"HEAD:{old}")
+    return shown.stdout if shown is not None and shown.returncode == 0 else None
 
 
 def move_file(project: Path, old: str, new: str) -> str:
     """Carry the team's version of `old` to `new`, where the template moved it.
 
-    A template version that moves a file does not change its content in the same
-    version, so the template's copy at `new` equals the old file before the team's
-    edits: the team's version is the right result.
+    Template versions move a file without changing its content in the same version,
+    so the template's copy at `new` equals the old file before the team's edits:
+    the team's version is the right result.
     """
-    source, target = project / old, project / new
-    if not source.exists():
+    content = _team_version(project, old)
+    if content is None:
         return f"{old}: nothing to move (already migrated)"
+    target = project / new
     target.parent.mkdir(parents=True, exist_ok=True)
-    source.replace(target)
+    if target.is_file() and target.read_bytes() == content:
+        message = f"{old}: {new} already holds the team's version"
+    else:
+        target.write_bytes(content)
+        message = f"{old}: moved to {new} with the team's edits"
+    (project / old).unlink(missing_ok=True)
     _git(project, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", old)
     _git(project, "add", "--", new)
-    return f"{old}: moved to {new} with the team's edits"
+    return message
 
 
 def load_planning(project: Path, package: str) -> ModuleType:

@@ -1,0 +1,357 @@
+"""`copier update` carries a project forward without losing a line the team wrote.
+
+Each test builds its own template repository in a temporary folder from the
+working tree: version A is tagged v1.0.0, then the test changes the template the
+way a real release would (edited files, a new file, a renamed question with its
+migration, a moved file, a new plan task) and tags v2.0.0. Nothing depends on tags
+in the checkout.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+import yaml
+from conftest import BASE_ANSWERS
+
+pytestmark = pytest.mark.update
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Team",
+    "GIT_AUTHOR_EMAIL": "team@example.com",
+    "GIT_COMMITTER_NAME": "Test Team",
+    "GIT_COMMITTER_EMAIL": "team@example.com",
+}
+PACKAGE = "uc_001_customer_churn"
+CONFLICT_MARKERS = re.compile(r"^(<<<<<<<|>>>>>>>) ", re.MULTILINE)
+SERVING_RUNBOOK_OLD = "packages/serving/RUNBOOK.md"
+SERVING_RUNBOOK_NEW = "packages/serving/docs/RUNBOOK.md"
+NEW_TASK_TITLE = "Backfill two years of history into the curated store"
+
+
+def git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env={**os.environ, **GIT_ENV},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def commit_all(cwd: Path, message: str) -> None:
+    git(cwd, "add", "--all")
+    git(cwd, "commit", "--quiet", "--no-verify", "-m", message)
+
+
+def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+@pytest.fixture
+def template_repo(template_dir: Path, tmp_path: Path) -> Path:
+    """The template at version A (tag v1.0.0), in its own git repository."""
+    repo = tmp_path / "ucforge"
+    shutil.copytree(template_dir, repo)
+    git(repo, "init", "--quiet", "--initial-branch", "main")
+    commit_all(repo, "version A")
+    git(repo, "tag", "v1.0.0")
+    return repo
+
+
+def release_version_b(repo: Path, contributing_heading: str = "## Conventions") -> None:
+    """Change the template as a release would, commit and tag v2.0.0."""
+    template = repo / "template"
+    # An edited file: the Conventions section gains a rule and a new heading.
+    replace_in(
+        template / "CONTRIBUTING.md.jinja",
+        "## Conventions\n",
+        f"{contributing_heading}\n\n- Every public function has a docstring.\n",
+    )
+    # A new file.
+    (template / "docs" / "SECURITY.md.jinja").write_text(
+        "# Security\n\nReport vulnerabilities in {{ use_case_id }} to the owner.\n"
+    )
+    # A renamed question, with a migration that keeps the answer.
+    for path in [repo / "copier.yml", *repo.rglob("*.py"), *template.rglob("*.jinja")]:
+        text = path.read_text(encoding="utf-8")
+        if "tracking_server_url" in text:
+            path.write_text(text.replace("tracking_server_url", "mlflow_server_url"))
+    # A moved file, with a migration that carries the team's edits along.
+    (template / "packages/serving/docs").mkdir(exist_ok=True)
+    (template / "packages/serving/RUNBOOK.md.jinja").rename(
+        template / "packages/serving/docs/RUNBOOK.md.jinja"
+    )
+    # A wrapper that logs each run, so the test can count the migration's runs.
+    (repo / "hooks" / "logged_rename.py").write_text(
+        "import os, subprocess, sys\n"
+        "from pathlib import Path\n"
+        "with open(os.environ['UCFORGE_TEST_MIGRATION_LOG'], 'a') as log:\n"
+        "    log.write('rename-answer\\n')\n"
+        "script = Path(__file__).with_name('migrate.py')\n"
+        "sys.exit(subprocess.call([sys.executable, str(script), *sys.argv[1:]]))\n"
+    )
+    replace_in(
+        repo / "copier.yml",
+        "_migrations:\n",
+        "_migrations:\n"
+        "  - version: v2.0.0\n"
+        "    command:\n"
+        '      - "{{ _copier_python }}"\n'
+        '      - "{{ _copier_conf.src_path }}/hooks/logged_rename.py"\n'
+        "      - rename-answer\n"
+        "      - tracking_server_url\n"
+        "      - mlflow_server_url\n"
+        "    when: \"{{ _stage == 'before' }}\"\n"
+        "  - version: v2.0.0\n"
+        "    command:\n"
+        '      - "{{ _copier_python }}"\n'
+        '      - "{{ _copier_conf.src_path }}/hooks/migrate.py"\n'
+        "      - move-file\n"
+        f"      - {SERVING_RUNBOOK_OLD}\n"
+        f"      - {SERVING_RUNBOOK_NEW}\n"
+        "    when: \"{{ _stage == 'after' }}\"\n",
+    )
+    # A new task in the plan's catalogue, at the end of the data pipeline.
+    catalogue = next((template / "src").glob("*/planning/catalogue.py"))
+    text = catalogue.read_text(encoding="utf-8")
+    start = text.index("def _data_pipeline(")
+    end = text.index("    return tasks\n", start)
+    new_draft = (
+        "    tasks.append(\n"
+        "        Draft(\n"
+        '            "dp.backfill",\n'
+        "            c,\n"
+        '            "Storage",\n'
+        f'            "{NEW_TASK_TITLE}",\n'
+        '            "data_engineer",\n'
+        "            (2, 3, 5),\n"
+        '            "Two years of history are stored and pass validation",\n'
+        "        )\n"
+        "    )\n"
+    )
+    catalogue.write_text(text[:end] + new_draft + text[end:], encoding="utf-8")
+    commit_all(repo, "version B")
+    git(repo, "tag", "v2.0.0")
+
+
+def copy_at(repo: Path, destination: Path, ref: str, **answers: Any) -> Path:
+    copier.run_copy(
+        str(repo),
+        str(destination),
+        data={**BASE_ANSWERS, **answers},
+        vcs_ref=ref,
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
+    commit_all(destination, "Start from the template")
+    return destination
+
+
+def update_to(project: Path, ref: str, log: Path) -> None:
+    os.environ["UCFORGE_TEST_MIGRATION_LOG"] = str(log)
+    try:
+        copier.run_update(
+            str(project),
+            vcs_ref=ref,
+            defaults=True,
+            overwrite=True,
+            unsafe=True,
+            quiet=True,
+        )
+    finally:
+        del os.environ["UCFORGE_TEST_MIGRATION_LOG"]
+
+
+def team_edits(project: Path) -> dict[str, str]:
+    """The team's everyday edits; returns file -> a line that must survive."""
+    lines = {
+        "packages/model/README.md": "Team note: retrain monthly, after finance closes.",
+        SERVING_RUNBOOK_OLD: "- Page the on-call ML engineer first (team rule).",
+        f"src/{PACKAGE}/cli.py": "# Team: keep commands thin; logic lives in packages.",
+    }
+    for path, line in lines.items():
+        with (project / path).open("a", encoding="utf-8") as handle:
+            handle.write(f"\n{line}\n")
+    tasks = project / "plan" / "tasks.yaml"
+    text = tasks.read_text(encoding="utf-8")
+    done = re.sub(r"status: TODO", "status: DONE", text, count=2)
+    assert done != text
+    tasks.write_text(done, encoding="utf-8")
+    return lines
+
+
+def assert_no_conflicts(project: Path) -> None:
+    assert list(project.rglob("*.rej")) == []
+    marked = [
+        str(p.relative_to(project))
+        for p in project.rglob("*")
+        if p.is_file()
+        and ".git" not in p.parts
+        and ".venv" not in p.parts
+        and CONFLICT_MARKERS.search(p.read_text(encoding="utf-8", errors="ignore"))
+    ]
+    assert marked == []
+
+
+def run_make(project: Path, target: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    return subprocess.run(
+        ["make", target],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def test_update_keeps_every_team_line_and_brings_every_template_change(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = copy_at(
+        template_repo,
+        tmp_path / "project",
+        "v1.0.0",
+        tracking_server_url="https://mlflow.example.com",
+    )
+    survivors = team_edits(project)
+    picture = project / "docs" / "architecture.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    commit_all(project, "Team work")
+    release_version_b(template_repo)
+
+    log = tmp_path / "migrations.log"
+    update_to(project, "v2.0.0", log)
+
+    for path, line in survivors.items():
+        target = SERVING_RUNBOOK_NEW if path == SERVING_RUNBOOK_OLD else path
+        assert line in (project / target).read_text(encoding="utf-8"), target
+    assert not (project / SERVING_RUNBOOK_OLD).exists()
+    assert (
+        "Every public function has a docstring."
+        in (project / "CONTRIBUTING.md").read_text()
+    )
+    assert (project / "docs" / "SECURITY.md").read_text().startswith("# Security")
+    assert picture.read_bytes().startswith(b"\x89PNG")
+    assert len(picture.read_bytes()) == 8 + 256 * 4
+
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["mlflow_server_url"] == "https://mlflow.example.com"
+    assert "tracking_server_url" not in answers
+    assert answers["_commit"] == "v2.0.0"
+    assert log.read_text().splitlines() == ["rename-answer"]
+
+    tasks = (project / "plan" / "tasks.yaml").read_text(encoding="utf-8")
+    assert tasks.count("status: DONE") == 2
+    assert NEW_TASK_TITLE in tasks
+    plan = next(project.glob("AE01_Implementations/*/03_Implementation/*.md"))
+    rendered = plan.read_text(encoding="utf-8")
+    assert NEW_TASK_TITLE in rendered
+    assert "| DONE |" in rendered
+    assert_no_conflicts(project)
+
+    assert run_make(project, "install").returncode == 0
+    checked = run_make(project, "check")
+    assert checked.returncode == 0, checked.stdout[-4000:] + checked.stderr[-4000:]
+
+
+def test_update_marks_a_line_both_sides_changed_and_the_checks_name_the_file(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = copy_at(template_repo, tmp_path / "project", "v1.0.0")
+    replace_in(project / "CONTRIBUTING.md", "## Conventions\n", "## House rules\n")
+    commit_all(project, "Team renames a heading")
+    release_version_b(template_repo, contributing_heading="## Conventions we keep")
+
+    update_to(project, "v2.0.0", tmp_path / "migrations.log")
+
+    contributing = (project / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "<<<<<<< before updating" in contributing
+    assert ">>>>>>> after updating" in contributing
+    assert "## House rules" in contributing
+    assert "## Conventions we keep" in contributing
+    assert list(project.rglob("*.rej")) == []
+
+    assert run_make(project, "install").returncode == 0
+    checked = run_make(project, "check")
+    assert checked.returncode != 0
+    assert "CONTRIBUTING.md" in checked.stdout + checked.stderr
+
+
+def test_update_without_team_edits_equals_a_fresh_copy(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    updated = copy_at(template_repo, tmp_path / "updated", "v1.0.0")
+    release_version_b(template_repo)
+    update_to(updated, "v2.0.0", tmp_path / "migrations.log")
+    fresh = copy_at(template_repo, tmp_path / "fresh", "v2.0.0")
+
+    def differences(comparison: filecmp.dircmp[str], prefix: str = "") -> list[str]:
+        found = [
+            f"{prefix}{name}"
+            for name in comparison.left_only
+            + comparison.right_only
+            + comparison.diff_files
+            if name not in {".git", ".copier-answers.yml"}
+        ]
+        for name, sub in comparison.subdirs.items():
+            if name != ".git":
+                found += differences(sub, f"{prefix}{name}/")
+        return found
+
+    assert differences(filecmp.dircmp(updated, fresh)) == []
+    answers = [
+        yaml.safe_load((p / ".copier-answers.yml").read_text())
+        for p in (updated, fresh)
+    ]
+    assert {**answers[0], "_src_path": ""} == {**answers[1], "_src_path": ""}
+
+
+def test_migrations_are_idempotent(tmp_path: Path) -> None:
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("migrate", ROOT / "hooks/migrate.py")
+    assert spec is not None and spec.loader is not None
+    migrate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migrate)
+
+    (tmp_path / ".copier-answers.yml").write_text("_commit: v1\nold_name: kept\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "old.md").write_text("team edit\n")
+    (tmp_path / "docs" / "new.md").write_text("template copy\n")
+    for _ in range(2):
+        migrate.rename_answer(tmp_path, "old_name", "new_name")
+        migrate.move_file(tmp_path, "docs/old.md", "docs/new.md")
+    assert (
+        tmp_path / ".copier-answers.yml"
+    ).read_text() == "_commit: v1\nnew_name: kept\n"
+    assert (tmp_path / "docs" / "new.md").read_text() == "team edit\n"
+    assert not (tmp_path / "docs" / "old.md").exists()
+
+
+def test_the_template_ships_no_binary_file_an_update_could_overwrite() -> None:
+    from conftest import ROOT
+
+    binaries = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "template").rglob("*")
+        if p.is_file() and b"\0" in p.read_bytes()
+    ]
+    assert binaries == []
