@@ -1,0 +1,123 @@
+"""How long the implementation plan takes to compute and render.
+
+Run: python benchmarks/plan_bench.py   (needs PyYAML; prints one line per case)
+
+Cases: the default answers (what every `copier copy --defaults` computes), and a
+500-task plan made of copies of the catalogue's tasks on a ten-person team.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+ENGINE_DIR = ROOT / "template" / "src" / "{{ package_name }}" / "planning"
+sys.path.insert(0, str(ROOT / "tests" / "planning"))
+
+
+def load_engine() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "ucforge_planning_engine",
+        ENGINE_DIR / "__init__.py",
+        submodule_search_locations=[str(ENGINE_DIR)],
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["ucforge_planning_engine"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def best_of(repeat: int, action: Callable[[], Any]) -> tuple[float, Any]:
+    """Fastest wall time of `repeat` runs, and the last result."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = action()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def large_plan(plan: Any, size: int) -> Any:
+    """A plan of `size` tasks: copies of the catalogue, each copy after the last."""
+    roles = ["ml_engineer", "data_engineer", "data_scientist", "mlops_engineer"]
+    extra = tuple(
+        dataclasses.replace(
+            plan.team[0],
+            name=f"Member {i}",
+            handle=f"member-{i}",
+            email=f"member{i}@example.com",
+            role=roles[i % 4],
+        )
+        for i in range(10 - len(plan.team))
+    )
+    team = plan.team + extra
+    tasks = []
+    copy = 0
+    while len(tasks) < size:
+        for task in plan.tasks:
+            if len(tasks) == size:
+                break
+            deps = [f"{d}-C{copy}" for d in task.depends_on]
+            if copy and not task.depends_on:
+                deps.append(f"{task.id}-C{copy - 1}")
+            same_role = [m for m in team if m.role == task.role] or list(team)
+            owner = same_role[(copy + len(tasks)) % len(same_role)].handle
+            tasks.append(
+                dataclasses.replace(
+                    task,
+                    id=f"{task.id}-C{copy}",
+                    owner=owner,
+                    depends_on=tuple(deps),
+                )
+            )
+        copy += 1
+    known = {t.id for t in tasks}
+    tasks = [
+        dataclasses.replace(t, depends_on=tuple(d for d in t.depends_on if d in known))
+        for t in tasks
+    ]
+    return dataclasses.replace(plan, team=team, tasks=tuple(tasks))
+
+
+def main() -> int:
+    engine = load_engine()
+    from conftest import DEFAULT_ANSWERS
+
+    document = sys.modules["ucforge_planning_engine.document"]
+    analysis = sys.modules["ucforge_planning_engine.analysis"]
+    render = sys.modules["ucforge_planning_engine.render"]
+
+    total, _ = best_of(5, lambda: engine.generate_from_answers(DEFAULT_ANSWERS))
+    plan = engine.build_plan(DEFAULT_ANSWERS)
+    compute, result = best_of(5, lambda: analysis.analyse(plan))
+    rendering, _ = best_of(5, lambda: render.render_markdown(plan, result))
+    print(
+        f"default answers: {len(plan.tasks)} tasks, {plan.forecast.runs} Monte Carlo "
+        f"runs: compute {compute * 1000:.0f} ms, render {rendering * 1000:.0f} ms, "
+        f"generate_from_answers end to end {total * 1000:.0f} ms"
+    )
+
+    big = large_plan(plan, 500)
+    text = document.dump_plan(big)
+    loading, big = best_of(3, lambda: document.load_plan(text))
+    compute, result = best_of(3, lambda: analysis.analyse(big))
+    rendering, markdown = best_of(3, lambda: render.render_markdown(big, result))
+    print(
+        f"500-task plan: {len(big.tasks)} tasks, {len(big.team)} members, "
+        f"{big.forecast.runs} Monte Carlo runs: read and check tasks.yaml "
+        f"{loading * 1000:.0f} ms, compute {compute * 1000:.0f} ms, render "
+        f"{rendering * 1000:.0f} ms ({len(markdown) // 1024} KiB of Markdown)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,126 @@
+"""The plan commands: read plan/tasks.yaml, render, check and report progress."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .document import load_plan, read_plan
+from .errors import PlanError
+from .model import COMPONENT_NAMES, COMPONENTS, STATUSES, Plan
+from .render import render_markdown
+
+TASKS_FILE = Path("plan") / "tasks.yaml"
+PLAN_FILE = "implementation-plan.md"
+
+
+def _read_text(project_root: Path) -> str:
+    path = project_root / TASKS_FILE
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise PlanError(
+            f"{path} does not exist; the plan's source is plan/tasks.yaml in the "
+            "repository root"
+        ) from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanError(f"{path} cannot be read: {error}") from error
+
+
+def load_project_plan(project_root: Path) -> Plan:
+    """The valid plan of a project; PlanError naming every problem otherwise."""
+    return load_plan(_read_text(project_root), str(TASKS_FILE))
+
+
+def write_atomically(path: Path, content: str) -> None:
+    """Write through a temporary file in the same folder, then rename over."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def render_plan(project_root: Path) -> Path:
+    """Rewrite the implementation plan from plan/tasks.yaml; returns its path."""
+    plan = load_project_plan(project_root)
+    target = project_root / plan.project.plan_dir / PLAN_FILE
+    write_atomically(target, render_markdown(plan))
+    return target
+
+
+def check_plan(project_root: Path) -> list[str]:
+    """Every problem in plan/tasks.yaml; empty when the plan is valid.
+
+    Problems include a dependency cycle, a dependency on an unknown task, an owner
+    who is not in the team and a milestone after the target date. A file that is
+    missing or not YAML is reported as one problem.
+    """
+    try:
+        _, problems = read_plan(_read_text(project_root), str(TASKS_FILE))
+    except PlanError as error:
+        return [str(error)]
+    return problems
+
+
+def _bar(share: float, width: int = 20) -> str:
+    filled = round(share * width)
+    return "#" * filled + "." * (width - filled)
+
+
+def plan_status(project_root: Path) -> str:
+    """Progress by phase and component, from the Status column of the tasks."""
+    plan = load_project_plan(project_root)
+    header = (
+        f"{'Phase / component':<22}{'Tasks':>6}  {'Done':>5}{'Doing':>6}"
+        f"{'Blocked':>8}{'To do':>6}  Effort done"
+    )
+    lines = [
+        f"Implementation plan of {plan.project.use_case_id} {plan.project.name}",
+        f"Progress from the Status column of {TASKS_FILE}:",
+        "",
+        header,
+        "-" * len(header),
+    ]
+    totals = dict.fromkeys(STATUSES, 0)
+    total_effort = done_effort = 0.0
+    for key in COMPONENTS:
+        tasks = [t for t in plan.tasks if t.component == key]
+        counts = {s: sum(1 for t in tasks if t.status == s) for s in STATUSES}
+        effort = sum(t.estimate.likely for t in tasks)
+        done = sum(t.estimate.likely for t in tasks if t.status == "DONE")
+        for status in STATUSES:
+            totals[status] += counts[status]
+        total_effort += effort
+        done_effort += done
+        lines.append(
+            _status_row(COMPONENT_NAMES[key], len(tasks), counts, done, effort)
+        )
+    lines.append("-" * len(header))
+    lines.append(
+        _status_row("All phases", len(plan.tasks), totals, done_effort, total_effort)
+    )
+    for status, label in (("IN_PROGRESS", "In progress"), ("BLOCKED", "Blocked")):
+        listed = [t for t in plan.tasks if t.status == status]
+        if listed:
+            lines += ["", f"{label}:"]
+            lines += [f"  {t.id}  {t.title} (@{t.owner})" for t in listed]
+    return "\n".join(lines) + "\n"
+
+
+def _status_row(
+    name: str, count: int, counts: dict[str, int], done: float, effort: float
+) -> str:
+    share = done / effort if effort else 0.0
+    progress = f"{_bar(share)} {share:4.0%} ({done:g} of {effort:g} d)"
+    return (
+        f"{name:<22}{count:>6}  {counts['DONE']:>5}{counts['IN_PROGRESS']:>6}"
+        f"{counts['BLOCKED']:>8}{counts['TODO']:>6}  {progress}"
+    ).rstrip()

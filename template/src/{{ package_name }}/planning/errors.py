@@ -1,0 +1,11 @@
+"""The one error the planning engine raises for a plan it cannot use."""
+
+from __future__ import annotations
+
+
+class PlanError(Exception):
+    """plan/tasks.yaml is missing, unreadable or invalid; the message says why."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [])

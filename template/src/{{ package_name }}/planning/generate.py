@@ -1,0 +1,218 @@
+"""From copier's answers to the first plan: tasks, owners, estimates, tasks.yaml."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from .catalogue import COMPLIANCE_ID_PARTS, Draft, drafts, facts_from_answers
+from .document import dump_plan, load_plan
+from .guidance import deliverables, gates, risks
+from .model import (
+    COMPONENT_PREFIXES,
+    COMPONENTS,
+    Calendar,
+    Deadline,
+    Estimate,
+    Forecast,
+    Gate,
+    KeyAnswers,
+    Member,
+    Plan,
+    Project,
+    Risk,
+    Task,
+)
+from .render import render_markdown
+from .schedule import list_schedule
+
+EXPERTISE_FACTORS = {"senior": 1.0, "intermediate": 1.25, "junior": 1.6}
+OUTSIDE_ROLE_FACTOR = 1.25
+DEFAULT_CAPACITY = 0.8
+MONTE_CARLO_RUNS = 2000
+# Who picks up a role's work when the team has no one in that role, in order.
+FALLBACK_ROLES = {
+    "data_engineer": ("ml_engineer", "mlops_engineer", "data_scientist"),
+    "data_scientist": ("ml_engineer", "data_engineer", "mlops_engineer"),
+    "ml_engineer": ("mlops_engineer", "data_scientist", "data_engineer"),
+    "mlops_engineer": ("ml_engineer", "data_engineer", "data_scientist"),
+}
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def _half_days(value: float) -> float:
+    """Rounded up to the next half day, at least half a day."""
+    return max(0.5, math.ceil(value * 2 - 1e-9) / 2)
+
+
+def candidates_for(role: str, team: tuple[Member, ...]) -> list[Member]:
+    """Members who may take a task of this role.
+
+    The members of that role; when the team has none, the members of the first
+    two fallback roles the team has (the schedule picks whoever finishes first).
+    """
+    found = [m for m in team if m.role == role]
+    if found:
+        return found
+    present = [r for r in FALLBACK_ROLES[role] if any(m.role == r for m in team)]
+    return [m for r in present[:2] for m in team if m.role == r]
+
+
+def effort_factor(member: Member, role: str) -> float:
+    """How much longer than a senior in the role this member needs."""
+    factor = EXPERTISE_FACTORS[member.expertise]
+    return factor if member.role == role else factor * OUTSIDE_ROLE_FACTOR
+
+
+def _ids(items: list[Draft]) -> dict[str, str]:
+    """Task ids: DP-01.. per component, CMP-GDPR-01.. per compliance regime."""
+    counters: dict[str, int] = {}
+    ids: dict[str, str] = {}
+    for draft in items:
+        if draft.regime:
+            prefix = f"CMP-{COMPLIANCE_ID_PARTS[draft.regime]}"
+        else:
+            prefix = COMPONENT_PREFIXES[draft.component]
+        counters[prefix] = counters.get(prefix, 0) + 1
+        ids[draft.key] = f"{prefix}-{counters[prefix]:02d}"
+    return ids
+
+
+def _with_ids(text: str, ids: Mapping[str, str]) -> str:
+    """Replace {task.key} placeholders by task ids (unknown keys are dropped)."""
+    replaced = re.sub(r"\{([a-z0-9]+\.[a-z0-9]+)\}", lambda m: ids.get(m[1], ""), text)
+    return re.sub(r" \(\)", "", replaced)
+
+
+def seed_for(answers: Mapping[str, Any]) -> int:
+    """A seed that depends on the use case only, so the plan is repeatable."""
+    digest = hashlib.sha256(str(answers["use_case_id"]).encode()).hexdigest()
+    return int(digest[:8], 16)
+
+
+def team_from_answers(answers: Mapping[str, Any]) -> tuple[Member, ...]:
+    """The answered team with the default capacity."""
+    return tuple(
+        Member(
+            name=str(m["name"]),
+            handle=str(m["handle"]),
+            email=str(m["email"]),
+            role=str(m["role"]),
+            expertise=str(m["expertise"]),
+            capacity=DEFAULT_CAPACITY,
+        )
+        for m in answers["team_members"]
+    )
+
+
+def build_plan(answers: Mapping[str, Any]) -> Plan:
+    """The first plan for these answers, owners and estimates included."""
+    facts = facts_from_answers(answers)
+    team = team_from_answers(answers)
+    items = drafts(facts)
+    ids = _ids(items)
+    by_key = {d.key: d for d in items}
+    members = {m.handle: m for m in team}
+    graph = {d.key: d.after for d in items}
+    candidates = {
+        d.key: [m.handle for m in candidates_for(d.role, team)] for d in items
+    }
+
+    def duration(key: str, handle: str) -> float:
+        draft, member = by_key[key], members[handle]
+        likely = _half_days(draft.effort[1] * effort_factor(member, draft.role))
+        return likely / member.capacity
+
+    assignment = list_schedule(graph, candidates, duration)
+    tasks = []
+    for draft in sorted(items, key=lambda d: _task_order(d, ids)):
+        owner = members[assignment.slots[draft.key].owner]
+        factor = effort_factor(owner, draft.role)
+        low, mode, high = (_half_days(x * factor) for x in draft.effort)
+        tasks.append(
+            Task(
+                id=ids[draft.key],
+                component=draft.component,
+                category=draft.category,
+                title=draft.title,
+                role=draft.role,
+                owner=owner.handle,
+                estimate=Estimate(low, max(low, mode), max(mode, high)),
+                depends_on=tuple(ids[k] for k in draft.after),
+                acceptance=draft.acceptance,
+                status="TODO",
+            )
+        )
+    reviewers = [str(r) for r in answers["reviewers"]]
+    return Plan(
+        project=Project(
+            use_case_id=str(answers["use_case_id"]),
+            name=str(answers["use_case_name"]),
+            description=str(answers["description"]),
+            problem_type=str(answers["problem_type"]),
+            target_column=str(answers["target_column"]),
+            owner=str(answers["use_case_owner"]),
+            cli=str(answers["project_slug"]),
+            plan_dir=str(answers["plan_dir"]),
+        ),
+        answers=KeyAnswers(
+            ci_provider=str(answers["ci_provider"]),
+            tracking_server_url=str(answers["tracking_server_url"] or ""),
+            existing_infrastructure=tuple(answers["existing_infrastructure"] or ()),
+            coverage_target=int(answers["coverage_target"]),
+            test_levels=tuple(answers["test_levels"] or ()),
+            latency_slo_p95_ms=int(answers["latency_slo_p95_ms"]),
+            throughput_slo_rps=int(answers["throughput_slo_rps"]),
+            primary_metric=str(answers["primary_metric"]),
+            baseline_margin=float(answers["baseline_margin"]),
+            reviewers=tuple(reviewers),
+            required_approvals=int(answers["required_approvals"]),
+            documentation=tuple(answers["documentation"] or ()),
+            compliance=tuple(answers["compliance"] or ()),
+        ),
+        team=team,
+        calendar=Calendar(
+            start=_date(answers["start_date"]),
+            target=_date(answers["target_date"]),
+            sprint_length_weeks=int(answers["sprint_length_weeks"]),
+            non_working_days=(),
+        ),
+        deadlines=tuple(
+            Deadline(name=str(d["name"]), date=_date(d["date"]), tasks=())
+            for d in sorted(
+                answers["hard_deadlines"] or (), key=lambda d: str(_date(d["date"]))
+            )
+        ),
+        forecast=Forecast(seed=seed_for(answers), runs=MONTE_CARLO_RUNS),
+        deliverables={k: tuple(v) for k, v in deliverables(facts).items()},
+        tasks=tuple(tasks),
+        risks=tuple(Risk(r[0], r[1], r[2], _with_ids(r[3], ids)) for r in risks(facts)),
+        gates=tuple(Gate(*g) for g in gates(facts, reviewers)),
+    )
+
+
+def _task_order(draft: Draft, ids: Mapping[str, str]) -> tuple[int, int, str]:
+    """Component order, then component tasks before compliance tasks, then id."""
+    return (COMPONENTS.index(draft.component), 1 if draft.regime else 0, ids[draft.key])
+
+
+def generate_from_answers(answers: Mapping[str, Any]) -> dict[str, str]:
+    """tasks.yaml and the rendered markdown for copier's answers.
+
+    The markdown is rendered from the tasks.yaml text, exactly as `plan render`
+    does later, so a fresh project re-renders to the same bytes.
+    """
+    tasks_yaml = dump_plan(build_plan(answers))
+    plan = load_plan(tasks_yaml, "the generated plan/tasks.yaml")
+    return {"plan_tasks_yaml": tasks_yaml, "plan_markdown": render_markdown(plan)}
