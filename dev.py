@@ -44,10 +44,12 @@ def tool_env() -> dict[str, str]:
 
 
 def ensure_environment() -> None:
-    """Create .venv and install the dev dependency group when it is missing or stale."""
+    """Create .venv with the dev dependency group (and the Mermaid parser) if stale."""
     pyproject = ROOT / "pyproject.toml"
+    lockfile = ROOT / "tests" / "planning" / "mermaid" / "package-lock.json"
     stamp = VENV / ".ucforge-installed"
-    if stamp.exists() and stamp.stat().st_mtime >= pyproject.stat().st_mtime:
+    inputs = [p.stat().st_mtime for p in (pyproject, lockfile) if p.exists()]
+    if stamp.exists() and stamp.stat().st_mtime >= max(inputs):
         return
     if not (BIN / "python").exists():
         print(f"Creating {VENV.relative_to(ROOT)}", flush=True)
