@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BASE_ANSWERS, CONTRAST_ANSWERS
+from ucforge_support import BASE_ANSWERS, CONTRAST_ANSWERS
 
 pytestmark = pytest.mark.full
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BASE_ANSWERS, ROOT
+from ucforge_support import BASE_ANSWERS, ROOT
 
 spec = importlib.util.spec_from_file_location(
     "ucforge_extension", ROOT / "extensions" / "ucforge.py"

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import CONTRAST_ANSWERS
+from ucforge_support import CONTRAST_ANSWERS
 
 TEXT_SUFFIXES = {".py", ".md", ".toml", ".yaml", ".yml", ".cfg", ".txt", ".json", ""}
 JINJA_MARKERS = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
@@ -196,7 +196,7 @@ CHANGED_ANSWER: dict[str, Any] = {
 
 
 def test_every_question_has_a_changed_answer_in_this_test() -> None:
-    from conftest import ROOT
+    from ucforge_support import ROOT
 
     questions = {
         k

@@ -20,7 +20,7 @@ from typing import Any
 import copier
 import pytest
 import yaml
-from conftest import BASE_ANSWERS
+from ucforge_support import BASE_ANSWERS
 
 pytestmark = pytest.mark.update
 
@@ -325,7 +325,7 @@ def test_update_without_team_edits_equals_a_fresh_copy(
 def test_migrations_are_idempotent(tmp_path: Path) -> None:
     import importlib.util
 
-    from conftest import ROOT
+    from ucforge_support import ROOT
 
     spec = importlib.util.spec_from_file_location("migrate", ROOT / "hooks/migrate.py")
     assert spec is not None and spec.loader is not None
@@ -347,7 +347,7 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
 
 
 def test_the_template_ships_no_binary_file_an_update_could_overwrite() -> None:
-    from conftest import ROOT
+    from ucforge_support import ROOT
 
     binaries = [
         str(p.relative_to(ROOT))

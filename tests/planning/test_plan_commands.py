@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import submodule
+from planning_support import submodule
 
 commands = submodule("commands")
 errors = submodule("errors")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from conftest import answers, submodule
+from planning_support import answers, submodule
 
 document = submodule("document")
 analysis = submodule("analysis")

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import answers, submodule
+from planning_support import answers, submodule
 
 generate = submodule("generate")
 MERMAID_DIR = Path(__file__).parent / "mermaid"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import itertools
 
-from conftest import submodule
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from planning_support import submodule
 
 schedule = submodule("schedule")
 graph = submodule("graph")
