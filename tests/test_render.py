@@ -20,7 +20,8 @@ import yaml
 from ucforge_support import CONTRAST_ANSWERS
 
 TEXT_SUFFIXES = {".py", ".md", ".toml", ".yaml", ".yml", ".cfg", ".txt", ".json", ""}
-JINJA_MARKERS = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+# Opening Jinja tags: an expression, a statement or a comment.
+JINJA_MARKERS = re.compile(r"\{\{-?\s*[A-Za-z_(]|\{%-?\s|\{#-?\s")
 PACKAGES = ["data-pipeline", "features", "model", "serving"]
 
 
@@ -37,6 +38,17 @@ def text_files(project: Path) -> list[Path]:
         if p.suffix in TEXT_SUFFIXES
         or p.name in {"Makefile", "Dockerfile", "CODEOWNERS"}
     ]
+
+
+def strings_in(value: Any) -> list[str]:
+    """Every string inside a loaded YAML or JSON document."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in strings_in(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in strings_in(item)]
+    return []
 
 
 def tree_digest(project: Path) -> dict[str, str]:
@@ -266,7 +278,7 @@ def test_hostile_free_text_answers_stay_data(
     onboarding = re.sub(r"\\(.)", r"\1", (project / "ONBOARDING.md").read_text())
     assert team[0]["name"] in onboarding and "Zoë Ünal" in onboarding
     tasks = yaml.safe_load((project / "plan" / "tasks.yaml").read_text())
-    assert HOSTILE[:80] in json.dumps(tasks, ensure_ascii=False)
+    assert HOSTILE[:80] in strings_in(tasks)
 
 
 def test_contrast_answers_reach_ci_owners_docs_and_tests(
