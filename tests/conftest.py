@@ -76,3 +76,16 @@ def default_project(render_project: Any) -> Path:
 @pytest.fixture(scope="session")
 def contrast_project(render_project: Any) -> Path:
     return render_project(CONTRAST_ANSWERS, name="contrast")
+
+
+# The longest names the validators allow: rendered Python must still be formatted.
+LONG_NAMES = {
+    "project_slug": "uc-001-" + "-".join(["abcdefghij"] * 5)[:53],
+    "package_name": "uc_001_" + "x" * 23,
+    "target_column": "will_cancel_within_the_next_thirty_days",
+}
+
+
+@pytest.fixture(scope="session")
+def long_names_project(render_project: Any) -> Path:
+    return render_project(LONG_NAMES, name="long-names")

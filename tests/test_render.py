@@ -134,7 +134,9 @@ def test_rendered_files_look_hand_written(
     assert problems == []
 
 
-@pytest.mark.parametrize("which", ["default_project", "contrast_project"])
+@pytest.mark.parametrize(
+    "which", ["default_project", "contrast_project", "long_names_project"]
+)
 def test_rendered_python_is_ruff_clean_and_formatted(
     which: str, request: pytest.FixtureRequest
 ) -> None:

@@ -1,0 +1,1 @@
+"""Data pipeline of the use case: ingest, validate, transform and store the raw data."""

@@ -1,0 +1,31 @@
+"""Errors of the data pipeline, each with the exit code the command line maps it to."""
+
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """Base class of every error the data pipeline raises on purpose."""
+
+    exit_code = 4
+
+
+class RawDataError(PipelineError):
+    """The raw file is missing, unreadable, or lacks columns of the contract."""
+
+
+class SchemaViolationError(PipelineError):
+    """The data breaks the contract as a whole, so no row can be judged on its own."""
+
+
+class ReconciliationError(PipelineError):
+    """Rows in differ from rows stored plus rows quarantined; nothing was published."""
+
+
+class CuratedDataNotFoundError(PipelineError):
+    """No curated data exists yet where the settings point."""
+
+
+class SaltMissingError(PipelineError):
+    """Pseudonymisation is on but the salt's environment variable is not set."""
+
+    exit_code = 3

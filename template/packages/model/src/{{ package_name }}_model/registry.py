@@ -1,0 +1,295 @@
+"""MLflow I/O: experiment, run logging, registration with lineage, aliases, loading."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import mlflow
+import mlflow.sklearn
+import numpy as np
+import pandas as pd
+import sklearn
+from mlflow import MlflowClient
+from mlflow.entities.model_registry import ModelVersion
+from mlflow.exceptions import MlflowException
+from mlflow.models import infer_signature
+
+from .errors import ModelError, ModelNotFoundError, RegistryError
+from .settings import ModelSettings
+
+# HistGradientBoosting keeps its trees in this type. The registry only holds models
+# this repository trained, so skops may load it.
+TRUSTED_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
+BASELINE_URI_TAG = "baseline_model_uri"
+LINEAGE_TAGS = ("data_hash", "feature_version", "git_commit")
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where a model came from: its data, its features and its code."""
+
+    data_hash: str
+    feature_version: str
+    git_commit: str
+
+    def as_tags(self) -> dict[str, str]:
+        """The lineage as registry tags."""
+        return {
+            "data_hash": self.data_hash,
+            "feature_version": self.feature_version,
+            "git_commit": self.git_commit,
+        }
+
+
+@dataclass(frozen=True)
+class RegisteredVersion:
+    """One version of the registered model, with its run, aliases and tags."""
+
+    name: str
+    version: int
+    run_id: str
+    aliases: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def git_commit(cwd: Path | None = None) -> str:
+    """The commit checked out in `cwd`, or 'unknown' outside a git repository."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    commit = result.stdout.strip()
+    return commit if result.returncode == 0 and commit else "unknown"
+
+
+def sqlite_path(tracking_uri: str) -> Path | None:
+    """The database file of a `sqlite:///` URI, or None for any other store."""
+    prefix = "sqlite:///"
+    if not tracking_uri.startswith(prefix):
+        return None
+    return Path(unquote(tracking_uri.removeprefix(prefix).split("?", 1)[0]))
+
+
+@contextlib.contextmanager
+def registry_errors(settings: ModelSettings, action: str) -> Iterator[None]:
+    """Turn failures of the tracking store into errors that say what to do."""
+    try:
+        yield
+    except ModelError:
+        raise
+    except MlflowException as exc:
+        if exc.error_code == "RESOURCE_DOES_NOT_EXIST" or "not found" in exc.message:
+            raise ModelNotFoundError(
+                f"could not {action}: {exc.message} (registry {settings.tracking_uri})"
+            ) from exc
+        raise RegistryError(
+            f"could not {action} in the registry at {settings.tracking_uri}: "
+            f"{exc.message}"
+        ) from exc
+    except Exception as exc:
+        raise RegistryError(
+            f"could not {action}: the registry at {settings.tracking_uri} is not "
+            f"reachable ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def connect(settings: ModelSettings, *, create: bool = False) -> MlflowClient:
+    """A client of the tracking store and registry named in the settings.
+
+    A local SQLite registry is created when `create` is true; otherwise a missing
+    database is an error rather than a new, empty registry in the wrong place.
+    """
+    database = sqlite_path(settings.tracking_uri)
+    if database is not None:
+        if create:
+            with registry_errors(settings, "create the registry folder"):
+                database.parent.mkdir(parents=True, exist_ok=True)
+        elif not database.is_file():
+            raise RegistryError(
+                f"no model registry at {settings.tracking_uri}: the database "
+                f"{database} does not exist; train a model first"
+            )
+    mlflow.set_tracking_uri(settings.tracking_uri)
+    mlflow.set_registry_uri(settings.tracking_uri)
+    return MlflowClient(
+        tracking_uri=settings.tracking_uri, registry_uri=settings.tracking_uri
+    )
+
+
+def ensure_experiment(client: MlflowClient, settings: ModelSettings) -> str:
+    """The id of the experiment, created with its artifacts under artifact_dir."""
+    experiment = client.get_experiment_by_name(settings.experiment_name)
+    if experiment is not None:
+        return str(experiment.experiment_id)
+    location = settings.artifact_dir.resolve()
+    location.mkdir(parents=True, exist_ok=True)
+    return str(
+        client.create_experiment(
+            settings.experiment_name, artifact_location=location.as_uri()
+        )
+    )
+
+
+def _requirements() -> list[str]:
+    # Stated, not inferred: inference imports the model in a subprocess (slow).
+    return [
+        f"scikit-learn=={sklearn.__version__}",
+        f"pandas=={pd.__version__}",
+        f"numpy=={np.__version__}",
+    ]
+
+
+def register_model(
+    settings: ModelSettings,
+    *,
+    model: Any,
+    baseline: Any,
+    params: Mapping[str, Any],
+    metrics: Mapping[str, float],
+    input_example: pd.DataFrame,
+    lineage: Lineage,
+) -> RegisteredVersion:
+    """Log a training run and register its model under the candidate alias.
+
+    The run holds the parameters, the metrics of model and baseline and both
+    fitted estimators; the new model version carries the lineage tags.
+    """
+    name = settings.registered_model_name
+    with registry_errors(settings, f"register a version of {name!r}"):
+        client = connect(settings, create=True)
+        experiment_id = ensure_experiment(client, settings)
+        with mlflow.start_run(experiment_id=experiment_id):
+            mlflow.log_params(dict(params))
+            mlflow.log_metrics(dict(metrics))
+            mlflow.set_tags(lineage.as_tags())
+            baseline_info = mlflow.sklearn.log_model(
+                baseline, name="baseline", pip_requirements=_requirements()
+            )
+            model_info = mlflow.sklearn.log_model(
+                model,
+                name="model",
+                signature=infer_signature(input_example, model.predict(input_example)),
+                input_example=input_example,
+                registered_model_name=name,
+                pip_requirements=_requirements(),
+                skops_trusted_types=TRUSTED_TYPES,
+            )
+        version = str(model_info.registered_model_version)
+        tags = {**lineage.as_tags(), BASELINE_URI_TAG: baseline_info.model_uri}
+        for key, value in tags.items():
+            client.set_model_version_tag(name, version, key, value)
+        client.set_registered_model_alias(name, settings.candidate_alias, version)
+        return _describe(client.get_model_version(name, version))
+
+
+def _describe(found: ModelVersion) -> RegisteredVersion:
+    return RegisteredVersion(
+        name=str(found.name),
+        version=int(found.version),
+        run_id=str(found.run_id),
+        aliases=tuple(found.aliases or ()),
+        tags=dict(found.tags or {}),
+    )
+
+
+def get_version(
+    settings: ModelSettings, *, version: int | None = None, alias: str | None = None
+) -> RegisteredVersion:
+    """A registered version by number, or else by alias (default: the candidate)."""
+    name = settings.registered_model_name
+    wanted = f"version {version}" if version is not None else f"alias {alias!r}"
+    with registry_errors(settings, f"find {wanted} of model {name!r}"):
+        client = connect(settings)
+        if version is not None:
+            return _describe(client.get_model_version(name, str(version)))
+        return _describe(
+            client.get_model_version_by_alias(name, alias or settings.candidate_alias)
+        )
+
+
+def load_model(settings: ModelSettings, registered: RegisteredVersion) -> Any:
+    """The fitted scikit-learn pipeline of a registered version."""
+    with registry_errors(settings, f"load version {registered.version}"):
+        connect(settings)
+        return mlflow.sklearn.load_model(
+            f"models:/{registered.name}/{registered.version}"
+        )
+
+
+def load_baseline(settings: ModelSettings, registered: RegisteredVersion) -> Any:
+    """The baseline trained in the same run as a registered version."""
+    uri = registered.tags.get(BASELINE_URI_TAG)
+    if not uri:
+        raise ModelNotFoundError(
+            f"version {registered.version} of {registered.name!r} has no "
+            f"{BASELINE_URI_TAG!r} tag; it was not registered by this repository's "
+            "training job"
+        )
+    with registry_errors(
+        settings, f"load the baseline of version {registered.version}"
+    ):
+        connect(settings)
+        return mlflow.sklearn.load_model(uri)
+
+
+def run_metrics(
+    settings: ModelSettings, registered: RegisteredVersion
+) -> dict[str, float]:
+    """The metrics logged by the training run of a registered version."""
+    with registry_errors(settings, f"read the run of version {registered.version}"):
+        run = connect(settings).get_run(registered.run_id)
+        return {key: float(value) for key, value in run.data.metrics.items()}
+
+
+def run_params(
+    settings: ModelSettings, registered: RegisteredVersion
+) -> dict[str, str]:
+    """The parameters logged by the training run of a registered version."""
+    with registry_errors(settings, f"read the run of version {registered.version}"):
+        run = connect(settings).get_run(registered.run_id)
+        return {key: str(value) for key, value in run.data.params.items()}
+
+
+def set_alias(
+    settings: ModelSettings, alias: str, registered: RegisteredVersion
+) -> None:
+    """Point `alias` at a registered version."""
+    with registry_errors(settings, f"set alias {alias!r}"):
+        connect(settings).set_registered_model_alias(
+            registered.name, alias, str(registered.version)
+        )
+
+
+def tag_version(
+    settings: ModelSettings, registered: RegisteredVersion, tags: Mapping[str, str]
+) -> None:
+    """Add tags to a registered version (evaluation and promotion outcomes)."""
+    with registry_errors(settings, f"tag version {registered.version}"):
+        client = connect(settings)
+        for key, value in tags.items():
+            client.set_model_version_tag(
+                registered.name, str(registered.version), key, value
+            )
+
+
+def log_artifacts(
+    settings: ModelSettings, registered: RegisteredVersion, paths: list[Path]
+) -> None:
+    """Attach files (reports) to the training run of a registered version."""
+    with registry_errors(settings, f"attach reports to version {registered.version}"):
+        client = connect(settings)
+        for path in paths:
+            client.log_artifact(registered.run_id, str(path), artifact_path="reports")

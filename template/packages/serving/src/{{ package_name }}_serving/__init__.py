@@ -1,0 +1,1 @@
+"""Serving component: API contracts, model loading, inference, health and metrics."""
