@@ -71,8 +71,14 @@ def template_repo(template_dir: Path, tmp_path: Path) -> Path:
     return repo
 
 
-def release_version_b(repo: Path, contributing_heading: str = "## Conventions") -> None:
-    """Change the template as a release would, commit and tag v2.0.0."""
+def release_version_b(
+    repo: Path, log: Path, contributing_heading: str = "## Conventions"
+) -> None:
+    """Change the template as a release would, commit and tag v2.0.0.
+
+    Its renaming migration goes through a wrapper that appends a line to `log` on
+    every run, so a test can count the runs.
+    """
     template = repo / "template"
     # An edited file: the Conventions section gains a rule and a new heading.
     replace_in(
@@ -96,9 +102,9 @@ def release_version_b(repo: Path, contributing_heading: str = "## Conventions") 
     )
     # A wrapper that logs each run, so the test can count the migration's runs.
     (repo / "hooks" / "logged_rename.py").write_text(
-        "import os, subprocess, sys\n"
+        "import subprocess, sys\n"
         "from pathlib import Path\n"
-        "with open(os.environ['UCFORGE_TEST_MIGRATION_LOG'], 'a') as log:\n"
+        f"with open({str(log)!r}, 'a') as log:\n"
         "    log.write('rename-answer\\n')\n"
         "script = Path(__file__).with_name('migrate.py')\n"
         "sys.exit(subprocess.call([sys.executable, str(script), *sys.argv[1:]]))\n"
@@ -161,19 +167,15 @@ def copy_at(repo: Path, destination: Path, ref: str, **answers: Any) -> Path:
     return destination
 
 
-def update_to(project: Path, ref: str, log: Path) -> None:
-    os.environ["UCFORGE_TEST_MIGRATION_LOG"] = str(log)
-    try:
-        copier.run_update(
-            str(project),
-            vcs_ref=ref,
-            defaults=True,
-            overwrite=True,
-            unsafe=True,
-            quiet=True,
-        )
-    finally:
-        del os.environ["UCFORGE_TEST_MIGRATION_LOG"]
+def update_to(project: Path, ref: str) -> None:
+    copier.run_update(
+        str(project),
+        vcs_ref=ref,
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+        quiet=True,
+    )
 
 
 def team_edits(project: Path) -> dict[str, str]:
@@ -233,10 +235,9 @@ def test_update_keeps_every_team_line_and_brings_every_template_change(
     picture = project / "docs" / "architecture.png"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     commit_all(project, "Team work")
-    release_version_b(template_repo)
-
     log = tmp_path / "migrations.log"
-    update_to(project, "v2.0.0", log)
+    release_version_b(template_repo, log)
+    update_to(project, "v2.0.0")
 
     for path, line in survivors.items():
         target = SERVING_RUNBOOK_NEW if path == SERVING_RUNBOOK_OLD else path
@@ -276,9 +277,10 @@ def test_update_marks_a_line_both_sides_changed_and_the_checks_name_the_file(
     project = copy_at(template_repo, tmp_path / "project", "v1.0.0")
     replace_in(project / "CONTRIBUTING.md", "## Conventions\n", "## House rules\n")
     commit_all(project, "Team renames a heading")
-    release_version_b(template_repo, contributing_heading="## Conventions we keep")
-
-    update_to(project, "v2.0.0", tmp_path / "migrations.log")
+    release_version_b(
+        template_repo, tmp_path / "migrations.log", "## Conventions we keep"
+    )
+    update_to(project, "v2.0.0")
 
     contributing = (project / "CONTRIBUTING.md").read_text(encoding="utf-8")
     assert "<<<<<<< before updating" in contributing
@@ -297,8 +299,8 @@ def test_update_without_team_edits_equals_a_fresh_copy(
     template_repo: Path, tmp_path: Path
 ) -> None:
     updated = copy_at(template_repo, tmp_path / "updated", "v1.0.0")
-    release_version_b(template_repo)
-    update_to(updated, "v2.0.0", tmp_path / "migrations.log")
+    release_version_b(template_repo, tmp_path / "migrations.log")
+    update_to(updated, "v2.0.0")
     fresh = copy_at(template_repo, tmp_path / "fresh", "v2.0.0")
 
     def differences(comparison: filecmp.dircmp[str], prefix: str = "") -> list[str]:
