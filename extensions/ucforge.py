@@ -308,6 +308,18 @@ def problems_date(value: Any, question: str) -> str:
     return ""
 
 
+def problems_start_date(value: Any) -> str:
+    problem = problems_date(value, "start_date")
+    if problem:
+        return problem
+    day = parse_date(value)
+    if day is not None and day.weekday() >= 5:
+        return (
+            f"start_date must be a working day (Monday to Friday); {day} is a {day:%A}"
+        )
+    return ""
+
+
 def problems_target_date(value: Any, start: Any) -> str:
     target = parse_date(value)
     if target is None:
@@ -610,6 +622,7 @@ FILTERS = {
         problems_team,
         problems_member_handle,
         problems_date,
+        problems_start_date,
         problems_target_date,
         problems_deadlines,
         problems_url,

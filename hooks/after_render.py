@@ -12,19 +12,9 @@ import subprocess
 from pathlib import Path
 
 
-def inside_git_work_tree(folder: Path) -> bool:
-    """Whether `folder` already belongs to a git work tree."""
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "--is-inside-work-tree"],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        return True  # no git here: nothing to initialise, and nothing to break
-    return result.returncode == 0 and result.stdout.strip() == "true"
+def is_repository_root(folder: Path) -> bool:
+    """Whether `folder` is the top of a git repository of its own."""
+    return (folder / ".git").exists()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,9 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--package", required=True)
     args = parser.parse_args(argv)
     project = Path.cwd()
-    if args.operation == "copy" and not inside_git_work_tree(project):
-        # A fresh repository with every file staged: pre-commit checks staged and
-        # tracked files only, and the team's first commit is then one command.
+    if args.operation == "copy" and not is_repository_root(project):
+        # The project is the root of its own repository even when it was generated
+        # inside another one: its Makefile, pre-commit and CI files expect that.
+        # Every file is staged: pre-commit checks tracked and staged files only, and
+        # the team's first commit is then one command.
         subprocess.run(["git", "init", "--quiet"], cwd=project, check=True)
         subprocess.run(["git", "add", "--all"], cwd=project, check=True)
     return 0

@@ -13,9 +13,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import copier
 import pytest
-from ucforge_support import BASE_ANSWERS, CONTRAST_ANSWERS, IGNORED, ROOT
+from ucforge_support import BASE_ANSWERS, CONTRAST_ANSWERS, IGNORED, ROOT, render
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -38,19 +37,6 @@ SNAPSHOT = pytest.StashKey[Path]()
 @pytest.fixture(scope="session")
 def template_dir(pytestconfig: pytest.Config) -> Path:
     return pytestconfig.stash[SNAPSHOT]
-
-
-def render(template: Path, destination: Path, answers: Mapping[str, Any]) -> Path:
-    """Copy the template into `destination` with `answers` over the defaults."""
-    copier.run_copy(
-        str(template),
-        str(destination),
-        data=dict(answers),
-        defaults=True,
-        unsafe=True,
-        quiet=True,
-    )
-    return destination
 
 
 @pytest.fixture(scope="session")

@@ -157,6 +157,14 @@ def test_dates_must_be_real_iso_dates() -> None:
     assert ext.problems_date("2027-01-04", "start_date") == ""
 
 
+def test_start_date_must_be_a_working_day() -> None:
+    message = ext.problems_start_date("2027-01-09")
+    assert message.startswith("start_date must be a working day")
+    assert "Saturday" in message
+    assert ext.problems_start_date("2027-01-11") == ""
+    assert ext.problems_start_date("2027-13-01").startswith("start_date must be a real")
+
+
 def test_target_date_must_come_at_least_two_weeks_after_the_start() -> None:
     message = ext.problems_target_date("2027-01-10", "2027-01-04")
     assert message.startswith("target_date must be at least two weeks after")

@@ -311,3 +311,30 @@ def test_default_answers_generate_the_optional_documents(default_project: Path) 
         assert (default_project / document).is_file(), document
     assert not (default_project / "docs/COMPLIANCE.md").exists()
     assert not list((default_project / "docs/adr").glob("0004-*"))
+
+
+def test_a_project_generated_inside_another_repository_gets_its_own(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    outer = tmp_path / "monorepo"
+    outer.mkdir()
+    subprocess.run(["git", "init", "--quiet"], cwd=outer, check=True)
+    from ucforge_support import BASE_ANSWERS, render
+
+    project = render(template_dir, outer / "uc-001", BASE_ANSWERS)
+    top = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert Path(top).resolve() == project.resolve()
+    staged = subprocess.run(
+        ["git", "diff", "--cached", "--name-only"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "Makefile" in staged and ".copier-answers.yml" in staged

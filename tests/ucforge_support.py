@@ -7,8 +7,11 @@ other conftest shares.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import copier
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORED = shutil.ignore_patterns(
@@ -66,3 +69,16 @@ CONTRAST_ANSWERS: dict[str, Any] = {
     "compliance": ["gdpr", "hipaa"],
     "hard_deadlines": [{"name": "Finance review", "date": "2027-03-01"}],
 }
+
+
+def render(template: Path, destination: Path, answers: Mapping[str, Any]) -> Path:
+    """Copy the template into `destination` with `answers` over the defaults."""
+    copier.run_copy(
+        str(template),
+        str(destination),
+        data=dict(answers),
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
+    return destination
