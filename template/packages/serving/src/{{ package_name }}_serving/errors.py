@@ -4,9 +4,12 @@ from __future__ import annotations
 
 
 class ServingError(Exception):
-    """Base class of every error the serving component raises on purpose."""
+    """Base class of every error the serving component raises on purpose.
 
-    exit_code = 1
+    Most mean no model can be served, so the exit code is the "not found" one.
+    """
+
+    exit_code = 6
 
 
 class ModelNotReadyError(ServingError):
@@ -17,6 +20,8 @@ class ModelNotReadyError(ServingError):
 
 class RequestRejectedError(ServingError):
     """A request is well-formed JSON but breaks a rule of this server."""
+
+    exit_code = 4
 
     def __init__(self, field: str, rule: str) -> None:
         super().__init__(f"{field}: {rule}")
