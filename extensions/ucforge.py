@@ -16,7 +16,7 @@ import keyword
 import re
 import sys
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -563,12 +563,21 @@ class LazyPlan:
         self._template_root = template_root
         self._answers = dict(answers)
         self._documents: dict[str, str] | None = None
+        self._checklist: list[str] | None = None
 
     def document(self, name: str) -> str:
         if self._documents is None:
             planning = _load_planning(self._template_root)
             self._documents = planning.generate_from_answers(self._answers)
         return self._documents[name]
+
+    def checklist(self) -> list[str]:
+        """The Code Review Checklist items, from the engine that renders the plan."""
+        if self._checklist is None:
+            planning = _load_planning(self._template_root)
+            answers = planning.key_answers(self._answers)
+            self._checklist = list(planning.review_checklist(answers))
+        return self._checklist
 
 
 class PlanDocument:
@@ -582,6 +591,22 @@ class PlanDocument:
         return self._plan.document(self._name)
 
 
+class ReviewChecklist:
+    """The checklist items of a LazyPlan; Jinja iterates over it like a list."""
+
+    def __init__(self, plan: LazyPlan) -> None:
+        self._plan = plan
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._plan.checklist())
+
+    def __len__(self) -> int:
+        return len(self._plan.checklist())
+
+    def __getitem__(self, index: int) -> str:
+        return self._plan.checklist()[index]
+
+
 class UcforgeContext(ContextHook):
     """Adds derived values and the computed plan to the rendering context."""
 
@@ -591,14 +616,18 @@ class UcforgeContext(ContextHook):
         answers = answers_of(context)
         if answers is None:
             return
+        # The template folder is part of the key: `copier update` renders two
+        # versions in one process, and each must use its own engine.
+        source = str(context["_copier_conf"]["src_path"])
         key = hashlib.sha256(
-            json.dumps(answers, sort_keys=True, default=str).encode()
+            json.dumps([source, answers], sort_keys=True, default=str).encode()
         ).hexdigest()
         if key not in self._cache:
             values = derived_values(answers)
-            plan = LazyPlan(Path(str(context["_copier_conf"]["src_path"])), answers)
+            plan = LazyPlan(Path(source), answers)
             values["plan_tasks_yaml"] = PlanDocument(plan, "plan_tasks_yaml")
             values["plan_markdown"] = PlanDocument(plan, "plan_markdown")
+            values["review_checklist"] = ReviewChecklist(plan)
             self._cache[key] = values
         context.update(self._cache[key])
 

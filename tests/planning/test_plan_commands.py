@@ -142,3 +142,60 @@ def test_status_shows_progress_by_phase_and_component(project: Path) -> None:
     assert "  DP-02  Handle source formats" in report
     assert "Blocked:" in report
     assert "  MD-01  " in report
+
+
+def test_check_names_each_unknown_key_where_it_is(project: Path) -> None:
+    def change(data: dict) -> None:
+        data["calendar"]["non_working_day"] = ["2027-02-01"]
+        task(data, "DP-03")["stauts"] = "DONE"
+        task(data, "DP-04")["acceptence"] = "Alerts fire"
+        task(data, "DP-04")["estimate"]["likley"] = 3
+        data["team"][1]["capcity"] = 0.5
+        data["key_questions"]["testing"]["coverage"] = 90
+        data["deadlines"] = [{"name": "Pilot", "date": "2027-02-01", "taks": []}]
+        data["milestones"] = []
+
+    edit(project, change)
+    assert commands.check_plan(project) == [
+        "top level: unknown key 'milestones'",
+        "key_questions.testing: unknown key 'coverage' "
+        "(did you mean 'coverage_target'?)",
+        "team[1]: unknown key 'capcity' (did you mean 'capacity'?)",
+        "calendar: unknown key 'non_working_day' (did you mean 'non_working_days'?)",
+        "deadlines[0]: unknown key 'taks' (did you mean 'tasks'?)",
+        "task DP-03: unknown key 'stauts' (did you mean 'status'?)",
+        "task DP-04: unknown key 'acceptence' (did you mean 'acceptance'?)",
+        "task DP-04 estimate: unknown key 'likley' (did you mean 'likely'?)",
+    ]
+
+
+def test_render_refuses_a_plan_with_an_unknown_key_and_says_which(
+    project: Path,
+) -> None:
+    edit(project, lambda d: task(d, "DP-03").update(stauts="DONE"))
+    with pytest.raises(errors.PlanError) as raised:
+        commands.render_plan(project)
+    message = "task DP-03: unknown key 'stauts' (did you mean 'status'?)"
+    assert message in str(raised.value)
+    assert raised.value.problems == [message]
+    assert not (project / PLAN).exists()
+
+
+def test_the_check_report_names_the_file_it_checked(project: Path) -> None:
+    problems, report = commands.check_report(project)
+    assert problems == []
+    assert report == (
+        "plan/tasks.yaml is consistent: 35 tasks, 3 team members, no deadlines, "
+        "target 2027-03-29"
+    )
+    edit(
+        project,
+        lambda d: task(d, "DP-03").update(stauts="DONE", depends_on=["NOPE"]),
+    )
+    problems, report = commands.check_report(project)
+    assert report.splitlines() == [
+        "plan/tasks.yaml: 2 problems",
+        "  - task DP-03: unknown key 'stauts' (did you mean 'status'?)",
+        "  - task DP-03 depends on NOPE, which is not a task id in the plan",
+    ]
+    assert problems == [line[4:] for line in report.splitlines()[1:]]

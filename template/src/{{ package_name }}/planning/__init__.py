@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from .checklist import review_checklist
 from .errors import PlanError
-from .generate import build_plan, generate_from_answers
+from .generate import build_plan, generate_from_answers, key_answers
 
-__all__ = ["PlanError", "build_plan", "generate_from_answers"]
+__all__ = [
+    "PlanError",
+    "build_plan",
+    "generate_from_answers",
+    "key_answers",
+    "review_checklist",
+]

@@ -24,17 +24,17 @@ class Milestone:
 
 @dataclass(frozen=True)
 class Span:
-    """Working-day offsets and dates of a group of tasks."""
+    """Working-day offsets and dates of a group of tasks.
+
+    `working_days` counts the working days from the first day to the last, both
+    included: the days a reader counts between the dates shown.
+    """
 
     start: float
     finish: float
     first_day: dt.date
     last_day: dt.date
-
-    @property
-    def working_days(self) -> int:
-        """Working days from the first to the last, both included."""
-        return round(self.finish) - int(self.start) if self.finish > self.start else 0
+    working_days: int
 
 
 @dataclass(frozen=True)
@@ -116,12 +116,16 @@ def analyse(plan: Plan) -> Analysis:
 def _span(calendar: WorkCalendar, schedule: Schedule, ids: list[str]) -> Span:
     if not ids:
         day = calendar.day(0)
-        return Span(0.0, 0.0, day, day)
+        return Span(0.0, 0.0, day, day, 0)
     start = min(schedule.slots[i].start for i in ids)
     finish = max(schedule.slots[i].finish for i in ids)
-    return Span(
-        start, finish, calendar.start_date(start), calendar.end_date(start, finish)
+    first, last = calendar.start_date(start), calendar.end_date(start, finish)
+    count = (
+        calendar.last_index_on_or_before(last)
+        - calendar.last_index_on_or_before(first)
+        + 1
     )
+    return Span(start, finish, first, last, count)
 
 
 def _ids_text(ids: list[str], limit: int = 6) -> str:

@@ -60,14 +60,41 @@ def check_plan(project_root: Path) -> list[str]:
     """Every problem in plan/tasks.yaml; empty when the plan is valid.
 
     Problems include a dependency cycle, a dependency on an unknown task, an owner
-    who is not in the team and a milestone after the target date. A file that is
-    missing or not YAML is reported as one problem.
+    who is not in the team, a milestone after the target date and a key the file
+    format does not know. A file that is missing or not YAML is one problem.
     """
     try:
         _, problems = read_plan(_read_text(project_root), str(TASKS_FILE))
     except PlanError as error:
         return [str(error)]
     return problems
+
+
+def check_report(project_root: Path) -> tuple[list[str], str]:
+    """The problems of plan/tasks.yaml and a report that names the file.
+
+    The report is 'plan/tasks.yaml: N problems' followed by one line per problem,
+    or 'plan/tasks.yaml is consistent: ...' with what the plan holds.
+    """
+    name = TASKS_FILE.as_posix()
+    try:
+        plan, problems = read_plan(_read_text(project_root), name)
+    except PlanError as error:
+        plan, problems = None, [str(error)]
+    if plan is None or problems:
+        lines = [f"{name}: {_count(len(problems), 'problem')}"]
+        return problems, "\n".join([*lines, *(f"  - {p}" for p in problems)])
+    held = [
+        _count(len(plan.tasks), "task"),
+        _count(len(plan.team), "team member"),
+        _count(len(plan.deadlines), "deadline") if plan.deadlines else "no deadlines",
+        f"target {plan.calendar.target}",
+    ]
+    return [], f"{name} is consistent: {', '.join(held)}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _bar(share: float, width: int = 20) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -33,6 +34,67 @@ from .model import (
 )
 
 FORMAT = 1
+# The keys each mapping of tasks.yaml may have; any other key is a problem.
+TOP_KEYS = (
+    "format",
+    "project",
+    "key_questions",
+    "team",
+    "calendar",
+    "deadlines",
+    "forecast",
+    "components",
+    "tasks",
+    "risks",
+    "gates",
+)
+PROJECT_KEYS = (
+    "use_case_id",
+    "name",
+    "description",
+    "problem_type",
+    "target_column",
+    "owner",
+    "cli",
+    "plan_dir",
+)
+KEY_QUESTION_KEYS = (
+    "infrastructure",
+    "testing",
+    "review",
+    "documentation",
+    "compliance",
+)
+INFRASTRUCTURE_KEYS = ("ci_provider", "tracking_server_url", "existing")
+TESTING_KEYS = (
+    "coverage_target",
+    "test_levels",
+    "latency_slo_p95_ms",
+    "throughput_slo_rps",
+    "primary_metric",
+    "baseline_margin",
+)
+REVIEW_KEYS = ("reviewers", "required_approvals")
+MEMBER_KEYS = ("name", "handle", "email", "role", "expertise", "capacity")
+CALENDAR_KEYS = ("start_date", "target_date", "sprint_length_weeks", "non_working_days")
+DEADLINE_KEYS = ("name", "date", "tasks")
+FORECAST_KEYS = ("seed", "runs")
+COMPONENT_KEYS = ("deliverables",)
+TASK_KEYS = (
+    "id",
+    "component",
+    "category",
+    "title",
+    "role",
+    "owner",
+    "estimate",
+    "depends_on",
+    "acceptance",
+    "status",
+)
+ESTIMATE_KEYS = ("optimistic", "likely", "pessimistic")
+RISK_KEYS = ("risk", "likelihood", "impact", "mitigation")
+GATE_KEYS = ("gate", "timing", "criteria", "scope")
 TASK_ID = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*")
 RELATIVE_DIR = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*")
 
@@ -268,11 +330,17 @@ class _Reader:
     def fail(self, where: str, rule: str, value: Any) -> None:
         self.problems.append(f"{where} {rule}; got {value!r}")
 
-    def mapping(self, data: Any, where: str) -> Mapping[str, Any]:
-        if isinstance(data, Mapping):
-            return data
-        self.fail(where, "must be a mapping", data)
-        return {}
+    def mapping(
+        self, data: Any, where: str, keys: tuple[str, ...] = ()
+    ) -> Mapping[str, Any]:
+        """The mapping at `where`; with `keys`, any other key is a problem."""
+        if not isinstance(data, Mapping):
+            self.fail(where, "must be a mapping", data)
+            return {}
+        for key in data if keys else ():
+            if key not in keys:
+                self.problems.append(f"{where}: unknown key {key!r}{_hint(key, keys)}")
+        return data
 
     def sequence(self, data: Any, where: str) -> list[Any]:
         if data is None:
@@ -307,7 +375,10 @@ class _Reader:
         value = data.get(key)
         if value in allowed:
             return str(value)
-        self.fail(f"{where}.{key}", f"must be one of {', '.join(allowed)}", value)
+        if key not in data:
+            self.problems.append(f"{where}.{key} is missing")
+        else:
+            self.fail(f"{where}.{key}", f"must be one of {', '.join(allowed)}", value)
         return allowed[0]
 
     def integer(
@@ -376,8 +447,14 @@ class _Reader:
         return tuple(out)
 
 
+def _hint(key: object, keys: tuple[str, ...]) -> str:
+    """' (did you mean 'status'?)' for a near miss, else nothing."""
+    close = difflib.get_close_matches(str(key), keys, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _read_project(r: _Reader, raw: Mapping[str, Any]) -> Project:
-    data = r.mapping(raw.get("project"), "project")
+    data = r.mapping(raw.get("project"), "project", PROJECT_KEYS)
     plan_dir = r.text(data, "plan_dir", "project")
     if plan_dir and (
         not RELATIVE_DIR.fullmatch(plan_dir)
@@ -402,12 +479,12 @@ def _read_project(r: _Reader, raw: Mapping[str, Any]) -> Project:
 
 
 def _read_answers(r: _Reader, raw: Mapping[str, Any]) -> KeyAnswers:
-    data = r.mapping(raw.get("key_questions"), "key_questions")
-    infra = r.mapping(data.get("infrastructure"), "key_questions.infrastructure")
-    testing = r.mapping(data.get("testing"), "key_questions.testing")
-    review = r.mapping(data.get("review"), "key_questions.review")
+    data = r.mapping(raw.get("key_questions"), "key_questions", KEY_QUESTION_KEYS)
     w_infra, w_test = "key_questions.infrastructure", "key_questions.testing"
     w_review = "key_questions.review"
+    infra = r.mapping(data.get("infrastructure"), w_infra, INFRASTRUCTURE_KEYS)
+    testing = r.mapping(data.get("testing"), w_test, TESTING_KEYS)
+    review = r.mapping(data.get("review"), w_review, REVIEW_KEYS)
     return KeyAnswers(
         ci_provider=r.text(infra, "ci_provider", w_infra),
         tracking_server_url=r.optional_text(infra, "tracking_server_url", w_infra),
@@ -432,7 +509,7 @@ def _read_team(r: _Reader, raw: Mapping[str, Any]) -> tuple[Member, ...]:
         r.problems.append("team must list at least one member")
     for position, entry in enumerate(entries):
         where = f"team[{position}]"
-        data = r.mapping(entry, where)
+        data = r.mapping(entry, where, MEMBER_KEYS)
         members.append(
             Member(
                 name=r.text(data, "name", where),
@@ -452,7 +529,7 @@ def _read_team(r: _Reader, raw: Mapping[str, Any]) -> tuple[Member, ...]:
 
 
 def _read_calendar(r: _Reader, raw: Mapping[str, Any]) -> Calendar:
-    data = r.mapping(raw.get("calendar"), "calendar")
+    data = r.mapping(raw.get("calendar"), "calendar", CALENDAR_KEYS)
     start = r.date(data, "start_date", "calendar")
     target = r.date(data, "target_date", "calendar")
     if start and target and target <= start:
@@ -473,7 +550,7 @@ def _read_calendar(r: _Reader, raw: Mapping[str, Any]) -> Calendar:
 
 
 def _read_estimate(r: _Reader, value: Any, where: str) -> Estimate:
-    data = r.mapping(value, where)
+    data = r.mapping(value, where, ESTIMATE_KEYS)
     low = r.real(data, "optimistic", where, 0, 1000)
     mode = r.real(data, "likely", where, 0, 1000)
     high = r.real(data, "pessimistic", where, 0, 1000)
@@ -496,6 +573,7 @@ def _read_tasks(r: _Reader, raw: Mapping[str, Any]) -> tuple[Task, ...]:
         data = r.mapping(entry, f"tasks[{position}]")
         task_id = data.get("id")
         where = f"task {task_id}" if isinstance(task_id, str) else f"tasks[{position}]"
+        r.mapping(data, where, TASK_KEYS)
         if not isinstance(task_id, str) or not TASK_ID.fullmatch(task_id):
             r.fail(
                 f"tasks[{position}].id",
@@ -527,10 +605,11 @@ def _read_list(
     r: _Reader,
     raw: Mapping[str, Any],
     key: str,
+    keys: tuple[str, ...],
     build: Callable[[Mapping[str, Any], str], Any],
 ) -> tuple[Any, ...]:
     return tuple(
-        build(r.mapping(entry, f"{key}[{i}]"), f"{key}[{i}]")
+        build(r.mapping(entry, f"{key}[{i}]", keys), f"{key}[{i}]")
         for i, entry in enumerate(r.sequence(raw.get(key), key))
     )
 
@@ -602,21 +681,19 @@ def read_plan(text: str, source: str = "plan/tasks.yaml") -> tuple[Plan, list[st
     r = _Reader()
     if not isinstance(raw, Mapping):
         raise PlanError(f"{source} must be a YAML mapping with project, team and tasks")
+    r.mapping(raw, "top level", TOP_KEYS)
     if raw.get("format") != FORMAT:
         r.fail("format", f"must be {FORMAT}", raw.get("format"))
-    components = r.mapping(raw.get("components", {}), "components")
+    components = r.mapping(raw.get("components", {}), "components", COMPONENTS)
     deliverables = {
         key: r.texts(
-            r.mapping(components.get(key, {}), f"components.{key}"),
+            r.mapping(components.get(key, {}), f"components.{key}", COMPONENT_KEYS),
             "deliverables",
             f"components.{key}",
         )
         for key in COMPONENTS
     }
-    for key in components:
-        if key not in COMPONENTS:
-            r.fail("components", f"must only name {', '.join(COMPONENTS)}", key)
-    forecast = r.mapping(raw.get("forecast"), "forecast")
+    forecast = r.mapping(raw.get("forecast"), "forecast", FORECAST_KEYS)
     plan = Plan(
         project=_read_project(r, raw),
         answers=_read_answers(r, raw),
@@ -626,6 +703,7 @@ def read_plan(text: str, source: str = "plan/tasks.yaml") -> tuple[Plan, list[st
             r,
             raw,
             "deadlines",
+            DEADLINE_KEYS,
             lambda d, w: Deadline(
                 name=r.text(d, "name", w),
                 date=r.date(d, "date", w) or dt.date.min,
@@ -642,6 +720,7 @@ def read_plan(text: str, source: str = "plan/tasks.yaml") -> tuple[Plan, list[st
             r,
             raw,
             "risks",
+            RISK_KEYS,
             lambda d, w: Risk(
                 risk=r.text(d, "risk", w),
                 likelihood=r.choice(d, "likelihood", w, LEVELS),
@@ -653,6 +732,7 @@ def read_plan(text: str, source: str = "plan/tasks.yaml") -> tuple[Plan, list[st
             r,
             raw,
             "gates",
+            GATE_KEYS,
             lambda d, w: Gate(
                 name=r.text(d, "gate", w),
                 timing=r.text(d, "timing", w),

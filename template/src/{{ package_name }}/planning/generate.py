@@ -116,6 +116,25 @@ def team_from_answers(answers: Mapping[str, Any]) -> tuple[Member, ...]:
     )
 
 
+def key_answers(answers: Mapping[str, Any]) -> KeyAnswers:
+    """Copier's answers to Key Questions 3 to 7, as the plan records them."""
+    return KeyAnswers(
+        ci_provider=str(answers["ci_provider"]),
+        tracking_server_url=str(answers["tracking_server_url"] or ""),
+        existing_infrastructure=tuple(answers["existing_infrastructure"] or ()),
+        coverage_target=int(answers["coverage_target"]),
+        test_levels=tuple(answers["test_levels"] or ()),
+        latency_slo_p95_ms=int(answers["latency_slo_p95_ms"]),
+        throughput_slo_rps=int(answers["throughput_slo_rps"]),
+        primary_metric=str(answers["primary_metric"]),
+        baseline_margin=float(answers["baseline_margin"]),
+        reviewers=tuple(str(r) for r in answers["reviewers"]),
+        required_approvals=int(answers["required_approvals"]),
+        documentation=tuple(answers["documentation"] or ()),
+        compliance=tuple(answers["compliance"] or ()),
+    )
+
+
 def build_plan(answers: Mapping[str, Any]) -> Plan:
     """The first plan for these answers, owners and estimates included."""
     facts = facts_from_answers(answers)
@@ -166,21 +185,7 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
             cli=str(answers["project_slug"]),
             plan_dir=str(answers["plan_dir"]),
         ),
-        answers=KeyAnswers(
-            ci_provider=str(answers["ci_provider"]),
-            tracking_server_url=str(answers["tracking_server_url"] or ""),
-            existing_infrastructure=tuple(answers["existing_infrastructure"] or ()),
-            coverage_target=int(answers["coverage_target"]),
-            test_levels=tuple(answers["test_levels"] or ()),
-            latency_slo_p95_ms=int(answers["latency_slo_p95_ms"]),
-            throughput_slo_rps=int(answers["throughput_slo_rps"]),
-            primary_metric=str(answers["primary_metric"]),
-            baseline_margin=float(answers["baseline_margin"]),
-            reviewers=tuple(reviewers),
-            required_approvals=int(answers["required_approvals"]),
-            documentation=tuple(answers["documentation"] or ()),
-            compliance=tuple(answers["compliance"] or ()),
-        ),
+        answers=key_answers(answers),
         team=team,
         calendar=Calendar(
             start=_date(answers["start_date"]),

@@ -13,6 +13,8 @@ from .catalogue import (
     INFRASTRUCTURE_NAMES,
     METRIC_NAMES,
 )
+from .checklist import review_checklist
+from .markup import cell, code, end_sentence, text
 from .model import (
     COMPONENT_FOLDERS,
     COMPONENT_NAMES,
@@ -23,14 +25,6 @@ from .model import (
 )
 from .workdays import sprint_count, sprint_of
 
-CODE_REVIEW_CHECKLIST = (
-    "Follows coding standards (ruff check and ruff format pass)",
-    "Has appropriate tests",
-    "Handles errors gracefully",
-    "Logging is adequate",
-    "No hardcoded secrets/configs",
-    "Documentation updated",
-)
 LEVEL_NAMES = {
     "unit": "Unit",
     "integration": "Integration",
@@ -38,6 +32,8 @@ LEVEL_NAMES = {
     "model": "Model",
     "chaos": "Chaos",
 }
+# Below this, a sum of estimate differences is zero (floating-point noise).
+EPSILON = 1e-9
 PROBLEM_TYPES = {
     "binary_classification": "binary classification",
     "regression": "regression",
@@ -45,28 +41,8 @@ PROBLEM_TYPES = {
 
 
 # ---------------------------------------------------------------------------
-# Escaping
+# Markdown structure (escaping of free text is in .markup)
 # ---------------------------------------------------------------------------
-def cell(value: object) -> str:
-    """Text safe in a Markdown table cell: one line, pipes and markup escaped."""
-    return text(value).replace("|", "\\|") or "-"
-
-
-def text(value: object) -> str:
-    """Free text shown literally in Markdown: one line, markup characters escaped."""
-    joined = " ".join(str(value).split())
-    escaped = re.sub(r"([\\`*_\[\]<>#|~])", r"\\\1", joined)
-    return escaped.replace("\\|", "|")
-
-
-def code(value: object) -> str:
-    """Inline code that holds any text (backticks included)."""
-    raw = " ".join(str(value).split())
-    fence = "`" * (max((len(m) for m in re.findall(r"`+", raw)), default=0) + 1)
-    pad = " " if raw.startswith("`") or raw.endswith("`") else ""
-    return f"{fence}{pad}{raw}{pad}{fence}"
-
-
 def anchor(heading: str) -> str:
     """GitHub's anchor of a heading, such as 'component-data-pipeline'."""
     slug = re.sub(r"[^\w\- ]", "", heading.strip().lower())
@@ -192,6 +168,8 @@ def _overview(plan: Plan, a: Analysis) -> list[str]:
         "",
         *table(["Attribute", "Value"], rows),
         "",
+        _finish_note(plan, a),
+        "",
         verdict,
         "",
         f"Critical path ({days(a.schedule.makespan)} working days, who is free "
@@ -202,6 +180,39 @@ def _overview(plan: Plan, a: Analysis) -> list[str]:
         f"(triangular distribution, seed {plan.forecast.seed}). Each member works "
         "on one task at a time, for the share of the day given by their capacity.",
     ]
+
+
+def _finish_note(plan: Plan, a: Analysis) -> str:
+    """Why the median forecast differs from the finish on likely estimates."""
+    capacity = {m.handle: m.capacity for m in plan.team}
+    skew = 0.0
+    for t in plan.tasks:
+        if t.status != "DONE" and t.owner in capacity:
+            e = t.estimate
+            upside = (e.pessimistic - e.likely) - (e.likely - e.optimistic)
+            skew += upside / capacity[t.owner]
+    note = (
+        "The planned finish takes every task at its likely estimate; the forecast "
+        "draws from the three-point estimates"
+    )
+    if a.p50 > a.finish:
+        if skew > EPSILON:
+            return (
+                f"{note}, which are skewed towards the pessimistic side, so its P50 "
+                "falls later."
+            )
+        return (
+            f"{note}, and a task that waits for several others waits for the "
+            "slowest of them, so its P50 falls later."
+        )
+    if a.p50 < a.finish:
+        if skew < -EPSILON:
+            return (
+                f"{note}, which are skewed towards the optimistic side, so its P50 "
+                "falls earlier."
+            )
+        return f"{note}, so its P50 falls earlier."
+    return f"{note}, and its P50 falls on the same day."
 
 
 def _phases(plan: Plan, a: Analysis) -> list[str]:
@@ -495,21 +506,8 @@ def _key_questions(plan: Plan) -> list[str]:
 
 
 def _review_checklist(plan: Plan) -> list[str]:
-    a = plan.answers
-    items = list(CODE_REVIEW_CHECKLIST)
-    if a.required_approvals:
-        items.append(
-            f"Approved by {a.required_approvals} reviewer"
-            f"{'s' if a.required_approvals != 1 else ''} other than the author"
-        )
-    regimes = set(a.compliance)
-    if regimes & {"gdpr", "hipaa", "pci_dss"}:
-        items.append("No personal, health or card data in logs, errors or fixtures")
-    if regimes & {"hipaa", "soc2", "pci_dss"}:
-        items.append("Every new endpoint writes its audit log line")
-    if regimes & {"eu_ai_act", "sr_11_7"}:
-        items.append("Model changes update the model card and the validation record")
-    return ["## Code Review Checklist", "", *(f"- [ ] {text(i)}" for i in items)]
+    items = review_checklist(plan.answers)
+    return ["## Code Review Checklist", "", *(f"- [ ] {i}" for i in items)]
 
 
 def _testing(plan: Plan) -> list[str]:
@@ -587,7 +585,8 @@ def render_markdown(plan: Plan, analysis: Analysis | None = None) -> str:
     kind = PROBLEM_TYPES.get(p.problem_type, text(p.problem_type))
     if p.description.strip():
         lines += [
-            f"{text(p.description)} A {kind} model predicts {code(p.target_column)}.",
+            f"{text(end_sentence(p.description))} A {kind} model predicts "
+            f"{code(p.target_column)}.",
             "",
         ]
     lines += [*_overview(plan, a), ""]

@@ -65,9 +65,12 @@ class WorkCalendar:
 
 
 def sprint_count(start: dt.date, target: dt.date, weeks: int) -> int:
-    """Sprints of `weeks` weeks from start that reach the target date."""
-    days = (target - start).days
-    return max(1, math.ceil(days / (7 * weeks)))
+    """Sprints of `weeks` weeks that the period from start to target touches.
+
+    The target day counts: a target on the first day of a sprint adds that
+    sprint, so no date up to the target falls in a sprint beyond the count.
+    """
+    return sprint_of(start, target, weeks)
 
 
 def sprint_of(start: dt.date, date: dt.date, weeks: int) -> int:
