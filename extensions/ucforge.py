@@ -38,7 +38,7 @@ COMPLIANCE_NAMES = {
     "soc2": "SOC 2",
     "pci_dss": "PCI DSS",
     "eu_ai_act": "EU AI Act",
-    "sr_11_7": "SR 11-7 model risk management",
+    "sr_11_7": "SR 11-7",
 }
 # Regimes whose data rules mean identifiers are pseudonymised before storage.
 PSEUDONYMISING_REGIMES = ("gdpr", "hipaa", "pci_dss")
