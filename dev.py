@@ -124,9 +124,14 @@ def demo(destination: Path) -> None:
 
 
 def test(pytest_args: list[str]) -> None:
-    """Run the template's tests: fast render tests and full generate-and-run tests."""
+    """Run the template's tests: fast render tests and full generate-and-run tests.
+
+    Tests are spread over every core (pytest-xdist) unless the arguments say
+    otherwise with -n or -p no:xdist.
+    """
     ensure_environment()
-    run([str(BIN / "python"), "-m", "pytest", *pytest_args], env=tool_env())
+    parallel = [] if {"-n", "-p"} & set(pytest_args) else ["-n", "auto"]
+    run([str(BIN / "python"), "-m", "pytest", *parallel, *pytest_args], env=tool_env())
 
 
 def main() -> None:
