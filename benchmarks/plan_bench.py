@@ -9,7 +9,6 @@ Cases: the default answers (what every `copier copy --defaults` computes), and a
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import sys
 import time
 from collections.abc import Callable
@@ -17,22 +16,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-ENGINE_DIR = ROOT / "template" / "src" / "{{ package_name }}" / "planning"
+# The engine loader and the default answers are shared with the plan tests.
 sys.path.insert(0, str(ROOT / "tests" / "planning"))
-
-
-def load_engine() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "ucforge_planning_engine",
-        ENGINE_DIR / "__init__.py",
-        submodule_search_locations=[str(ENGINE_DIR)],
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["ucforge_planning_engine"] = module
-    spec.loader.exec_module(module)
-    return module
+from planning_support import DEFAULT_ANSWERS, load_engine  # noqa: E402
 
 
 def best_of(repeat: int, action: Callable[[], Any]) -> tuple[float, Any]:
@@ -89,7 +75,6 @@ def large_plan(plan: Any, size: int) -> Any:
 
 def main() -> int:
     engine = load_engine()
-    from conftest import DEFAULT_ANSWERS
 
     document = sys.modules["ucforge_planning_engine.document"]
     analysis = sys.modules["ucforge_planning_engine.analysis"]
