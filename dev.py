@@ -68,6 +68,9 @@ def ensure_environment() -> None:
             *requirements,
         ]
     )
+    if shutil.which("npm"):
+        # The real Mermaid parser, which the plan tests use to check the diagrams.
+        run(["bash", str(ROOT / "tests" / "planning" / "mermaid" / "install.sh")])
     stamp.touch()
 
 
