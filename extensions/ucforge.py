@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib
 import importlib.util
 import json
 import keyword
@@ -31,14 +32,6 @@ REQUIRED_TEST_LEVELS = ("unit", "integration")
 METRICS = {
     "binary_classification": ("roc_auc", "average_precision"),
     "regression": ("rmse", "mae"),
-}
-COMPLIANCE_NAMES = {
-    "gdpr": "GDPR",
-    "hipaa": "HIPAA",
-    "soc2": "SOC 2",
-    "pci_dss": "PCI DSS",
-    "eu_ai_act": "EU AI Act",
-    "sr_11_7": "SR 11-7",
 }
 # Regimes whose data rules mean identifiers are pseudonymised before storage.
 PSEUDONYMISING_REGIMES = ("gdpr", "hipaa", "pci_dss")
@@ -536,8 +529,14 @@ def answers_of(context: Mapping[str, Any]) -> dict[str, Any] | None:
     return {key: context[key] for key in ANSWER_KEYS}
 
 
-def derived_values(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Values several templates need, computed once from the answers."""
+def derived_values(
+    answers: Mapping[str, Any], compliance_names: Mapping[str, str]
+) -> dict[str, Any]:
+    """Values several templates need, computed once from the answers.
+
+    `compliance_names` are the regimes' display names, which the planning engine
+    owns so that the plan and the other documents name them alike.
+    """
     compliance = list(answers["compliance"] or [])
     documentation = list(answers["documentation"] or [])
     team = list(answers["team_members"])
@@ -546,13 +545,12 @@ def derived_values(answers: Mapping[str, Any]) -> dict[str, Any]:
         "audit_logging": any(r in compliance for r in AUDITING_REGIMES),
         "model_card": "model_card" in documentation
         or any(r in compliance for r in MODEL_CARD_REGIMES),
-        "compliance_names": [COMPLIANCE_NAMES[r] for r in compliance],
+        "compliance_names": [compliance_names[r] for r in compliance],
         "owner_member": next(
             (m for m in team if m["handle"] == answers["use_case_owner"]), team[0]
         ),
-        "cli_name": answers["project_slug"],
         "higher_is_better": answers["primary_metric"]
-        in ("roc_auc", "average_precision"),
+        in METRICS["binary_classification"],
     }
 
 
@@ -623,7 +621,9 @@ class UcforgeContext(ContextHook):
             json.dumps([source, answers], sort_keys=True, default=str).encode()
         ).hexdigest()
         if key not in self._cache:
-            values = derived_values(answers)
+            engine = _load_planning(Path(source))
+            catalogue = importlib.import_module(f"{engine.__name__}.catalogue")
+            values = derived_values(answers, catalogue.COMPLIANCE_NAMES)
             plan = LazyPlan(Path(source), answers)
             values["plan_tasks_yaml"] = PlanDocument(plan, "plan_tasks_yaml")
             values["plan_markdown"] = PlanDocument(plan, "plan_markdown")
