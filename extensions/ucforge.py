@@ -8,7 +8,9 @@ writes anything.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -21,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+import yaml
 from copier_template_extensions import ContextHook
 from jinja2 import Environment
 
@@ -39,18 +42,12 @@ PSEUDONYMISING_REGIMES = ("gdpr", "hipaa", "pci_dss")
 AUDITING_REGIMES = ("hipaa", "soc2", "pci_dss")
 # Regimes that require a model card whatever the documentation answer says.
 MODEL_CARD_REGIMES = ("eu_ai_act", "sr_11_7")
-# Columns of the generated sample data; the label must not reuse one of them.
-DATA_COLUMNS = (
-    "customer_id",
-    "signup_date",
-    "plan",
-    "region",
-    "monthly_charges",
-    "tenure_months",
-    "support_tickets_90d",
-    "usage_hours_30d",
-    "last_login_days",
-)
+# The template's own folder: the extension is loaded from extensions/ inside it.
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+DEMO_CONTRACT = TEMPLATE_ROOT / "includes" / "demo-contract.yaml"
+# The generated packages whose light modules the extension imports at copy time.
+PIPELINE_DIR = "template/packages/data-pipeline/src/{{ package_name }}_pipeline"
+SERVING_DIR = "template/packages/serving/src/{{ package_name }}_serving"
 # Import names the generated code cannot shadow.
 RESERVED_PACKAGES = frozenset(sys.stdlib_module_names) | {
     "ibis",
@@ -212,17 +209,139 @@ def problems_package_name(value: Any) -> str:
     return ""
 
 
-def problems_target_column(value: Any) -> str:
+def _demo_columns() -> tuple[str, ...]:
+    data = yaml.safe_load(DEMO_CONTRACT.read_text(encoding="utf-8"))
+    return tuple(str(column["name"]) for column in data["columns"])
+
+
+def _sample_path(data_sample: Any, destination: Any) -> Path | None:
+    """The sample file to infer from, or None for the demo contract.
+
+    On `copier update` the sample may be long gone; the project's own contract.yaml
+    is then the contract, and the sample is not needed.
+    """
+    text = str(data_sample or "").strip()
+    if not text or _project_contract(destination) is not None:
+        return None
+    path = Path(text).expanduser()
+    if _updating(destination) and not path.is_file():
+        return None  # an update renders the documents; the contract stays the team's
+    return path
+
+
+def _updating(destination: Any) -> bool:
+    """Whether copier is updating a project (old and new render in temporary folders).
+
+    Copier keeps the operation in a context variable and shows it to tasks only;
+    without it, an update counts as one when the destination holds an answers file.
+    """
+    try:
+        from copier._main import _operation
+
+        if _operation.get() == "update":
+            return True
+    except (ImportError, LookupError):
+        pass
+    answers = Path(str(destination)) / ".copier-answers.yml" if destination else None
+    return answers is not None and answers.is_file()
+
+
+def _project_contract(destination: Any) -> Path | None:
+    """The contract.yaml of an existing project (an update), if there is one."""
+    if not destination:
+        return None
+    candidate = Path(str(destination)) / "contract.yaml"
+    return candidate if candidate.is_file() else None
+
+
+def problems_data_sample(value: Any, destination: Any = None) -> str:
+    path = _sample_path(value, destination)
+    if path is None:
+        return ""
+    if not path.is_file():
+        return f"data_sample must be the path of a CSV file; {str(path)!r} is not one"
+    try:
+        _header_of(path)
+    except ValueError as exc:
+        return f"data_sample {str(path)!r} cannot be read: {exc}"
+    return ""
+
+
+def _header_of(path: Path) -> list[str]:
+    """The column names of a CSV sample; ValueError when it has none."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except UnicodeDecodeError as exc:
+        raise ValueError("it is not UTF-8 text") from exc
+    except (OSError, csv.Error) as exc:
+        raise ValueError(str(exc)) from exc
+    if len([name for name in header if name.strip()]) < 2:
+        raise ValueError("its first line must name at least two columns")
+    return header
+
+
+def problems_target_column(
+    value: Any, data_sample: Any = "", problem_type: Any = "", destination: Any = None
+) -> str:
     text = str(value)
+    path = _sample_path(data_sample, destination)
+    if path is not None and path.is_file():
+        try:
+            header = _header_of(path)
+        except ValueError:
+            return ""  # data_sample's own validator has said why
+        if text not in header:
+            return (
+                f"target_column {text!r} is not a column of {path.name}; its columns "
+                f"are {', '.join(header)}"
+            )
+        return ""
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", text) or keyword.iskeyword(text):
         return (
             "target_column must be a snake_case identifier of at most 40 characters; "
             f"got {text!r}"
         )
-    if text in DATA_COLUMNS:
+    demo_columns = _demo_columns()
+    if text in demo_columns:
         return (
             f"target_column {text!r} is already a data column; "
-            f"choose a name other than {', '.join(DATA_COLUMNS)}"
+            f"choose a name other than {', '.join(demo_columns)}"
+        )
+    return ""
+
+
+def problems_id_column(
+    value: Any,
+    data_sample: Any = "",
+    problem_type: Any = "binary_classification",
+    target_column: Any = "",
+    destination: Any = None,
+) -> str:
+    text = str(value or "").strip()
+    path = _sample_path(data_sample, destination)
+    if path is None:
+        if str(data_sample or "").strip() or text in ("", "customer_id"):
+            return ""
+        return (
+            "id_column of the demo data must be customer_id or empty (rows keyed by "
+            f"a hash of their values); got {text!r}"
+        )
+    if not path.is_file():
+        return ""  # data_sample's own validator has said why
+    try:
+        infer_sample(str(path), str(problem_type), str(target_column), text or None)
+    except ValueError as exc:
+        return f"the contract cannot be inferred from {path.name}: {exc}"
+    return ""
+
+
+def problems_entity_word(value: Any, question: str) -> str:
+    text = str(value)
+    if not re.fullmatch(r"[^\W\d_][\w -]{0,39}", text) or text != text.strip():
+        return (
+            f"{question} must be 1 to 40 letters, digits, spaces or hyphens, starting "
+            f"with a letter; got {text!r}"
         )
     return ""
 
@@ -469,26 +588,132 @@ def problems_relative_dir(value: Any, question: str) -> str:
 # ---------------------------------------------------------------------------
 # Derived values for the templates
 # ---------------------------------------------------------------------------
-def _load_planning(template_root: Path) -> Any:
-    """Import the generated project's planning engine from the template tree.
+def _load_package(package_dir: Path, prefix: str) -> Any:
+    """Import a package of the generated project from the template tree.
 
     The module name is derived from the path, so two template versions rendered in
-    one process (as `copier update` does) never share an engine.
+    one process (as `copier update` does) never share a module.
     """
-    package_dir = template_root / "template" / "src" / "{{ package_name }}" / "planning"
     digest = hashlib.sha256(str(package_dir.resolve()).encode()).hexdigest()[:12]
-    name = f"ucforge_planning_{digest}"
+    name = f"{prefix}_{digest}"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(
         name, package_dir / "__init__.py", submodule_search_locations=[str(package_dir)]
     )
     if spec is None or spec.loader is None:
-        raise RuntimeError(f"planning engine not found under {package_dir}")
+        raise RuntimeError(f"package not found under {package_dir}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _load_planning(template_root: Path) -> Any:
+    """The generated project's planning engine, from the template tree."""
+    package_dir = template_root / "template" / "src" / "{{ package_name }}" / "planning"
+    return _load_package(package_dir, "ucforge_planning")
+
+
+def _pipeline_module(name: str, template_root: Path = TEMPLATE_ROOT) -> Any:
+    """One light module of the generated data pipeline (contract, infer)."""
+    package = _load_package(template_root / PIPELINE_DIR, "ucforge_pipeline")
+    return importlib.import_module(f"{package.__name__}.{name}")
+
+
+def _serving_module(name: str, template_root: Path = TEMPLATE_ROOT) -> Any:
+    """One light module of the generated serving package (api_doc)."""
+    package = _load_package(template_root / SERVING_DIR, "ucforge_serving")
+    return importlib.import_module(f"{package.__name__}.{name}")
+
+
+def plural_of(word: Any) -> str:
+    """The default plural of an entity word."""
+    return str(_pipeline_module("contract").plural_of(str(word)))
+
+
+@functools.lru_cache(maxsize=16)
+def _inferred(
+    path: str, modified: int, problem_type: str, target: str, id_column: str | None
+) -> Any:
+    infer = _pipeline_module("infer")
+    return infer.infer_contract(
+        Path(path), problem_type=problem_type, target=target, id_column=id_column
+    )
+
+
+def infer_sample(
+    path: str, problem_type: str, target: str, id_column: str | None
+) -> Any:
+    """The contract inferred from a CSV sample (cached per file version and answers)."""
+    file = Path(path)
+    return _inferred(
+        str(file.resolve()), file.stat().st_mtime_ns, problem_type, target, id_column
+    )
+
+
+def demo_contract(answers: Mapping[str, Any]) -> Any:
+    """The demo's churn contract with the answered label and entity words."""
+    contract = _pipeline_module("contract")
+    data = yaml.safe_load(DEMO_CONTRACT.read_text(encoding="utf-8"))
+    classification = answers["problem_type"] == "binary_classification"
+    data["problem_type"] = answers["problem_type"]
+    data["label"] = (
+        {
+            "name": answers["target_column"],
+            "description": "1 when the customer cancelled in the following month",
+            "positive": "1",
+            "negative": "0",
+        }
+        if classification
+        else {
+            "name": answers["target_column"],
+            "description": "What the customer spent in the following month",
+            "minimum": 0,
+            "maximum": 1_000_000,
+        }
+    )
+    data["id_column"] = answers["id_column"] or None
+    return contract.read_contract_text(yaml.safe_dump(data), source="demo contract")
+
+
+def answered_contract(answers: Mapping[str, Any], destination: Any) -> Any:
+    """The contract a copy renders with: the project's own, inferred, or the demo's."""
+    contract = _pipeline_module("contract")
+    existing = _project_contract(destination)
+    is_demo = not str(answers["data_sample"] or "").strip()
+    if existing is not None:
+        return contract.load_contract(existing), is_demo
+    path = _sample_path(answers["data_sample"], destination)
+    if path is None:
+        found = demo_contract(answers)
+    else:
+        found = infer_sample(
+            str(path),
+            answers["problem_type"],
+            answers["target_column"],
+            answers["id_column"] or None,
+        ).contract
+    entity = contract.Entity(
+        singular=answers["entity_name"], plural=answers["entity_plural"]
+    )
+    return found.model_copy(update={"entity": entity}), is_demo
+
+
+def contract_header(answers: Mapping[str, Any], is_demo: bool) -> str:
+    """The comment that opens contract.yaml."""
+    source = (
+        "the demo's synthetic customer table"
+        if is_demo
+        else f"a sample ({Path(str(answers['data_sample'])).name})"
+    )
+    return (
+        f"The data contract of {answers['use_case_id']}: what one row of the raw "
+        "data is.\n"
+        f"Written from {source} when the repository was generated.\n"
+        "Review every column's rule; for your own data, replace this file with\n"
+        "`contract infer`. Every package reads this file; no code names a column.\n"
+    )
 
 
 ANSWER_KEYS = (
@@ -498,7 +723,11 @@ ANSWER_KEYS = (
     "package_name",
     "description",
     "problem_type",
+    "data_sample",
     "target_column",
+    "id_column",
+    "entity_name",
+    "entity_plural",
     "team_members",
     "use_case_owner",
     "start_date",
@@ -628,6 +857,24 @@ class UcforgeContext(ContextHook):
             values["plan_tasks_yaml"] = PlanDocument(plan, "plan_tasks_yaml")
             values["plan_markdown"] = PlanDocument(plan, "plan_markdown")
             values["review_checklist"] = ReviewChecklist(plan)
+            found, is_demo = answered_contract(
+                answers, context["_copier_conf"].get("dst_path")
+            )
+            contract_module = _pipeline_module("contract", Path(source))
+            values["contract"] = found
+            values["entity"] = found.entity
+            values["contract_is_demo"] = is_demo
+            values["contract_yaml"] = contract_module.contract_to_yaml(
+                found, header=contract_header(answers, is_demo)
+            )
+            documents = _pipeline_module("contract_docs", Path(source))
+            values["contract_readme_section"] = documents.readme_data_section(
+                found, answers["project_slug"]
+            )
+            api_doc = _serving_module("api_doc", Path(source))
+            values["contract_api_section"] = api_doc.api_reference_section(
+                found, answers["project_slug"]
+            )
             self._cache[key] = values
         context.update(self._cache[key])
 
@@ -647,7 +894,11 @@ FILTERS = {
         problems_one_line,
         problems_slug,
         problems_package_name,
+        problems_data_sample,
         problems_target_column,
+        problems_id_column,
+        problems_entity_word,
+        plural_of,
         problems_team,
         problems_member_handle,
         problems_date,

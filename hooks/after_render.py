@@ -8,7 +8,9 @@ three. Arguments arrive as a list, never through a shell.
 from __future__ import annotations
 
 import argparse
+import importlib
 import subprocess
+import sys
 from pathlib import Path
 
 
@@ -17,12 +19,28 @@ def is_repository_root(folder: Path) -> bool:
     return (folder / ".git").exists()
 
 
+def write_data_documents(project: Path, package: str) -> None:
+    """Write the documents that describe the data with the project's own code.
+
+    The data dictionary lists the features, which the project's feature modules
+    declare; rendering it with those modules (they import no computing library)
+    keeps one implementation for the copy and for `contract infer` afterwards.
+    """
+    sources = [project / "src", *sorted((project / "packages").glob("*/src"))]
+    sys.path[:0] = [str(folder) for folder in sources]
+    documents = importlib.import_module(f"{package}.documents")
+    contract = importlib.import_module(f"{package}_pipeline.contract")
+    found = contract.load_contract(project / contract.CONTRACT_FILE)
+    documents.refresh_documents(project, found)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--operation", choices=["copy", "update"], required=True)
     parser.add_argument("--package", required=True)
     args = parser.parse_args(argv)
     project = Path.cwd()
+    write_data_documents(project, args.package)
     if args.operation == "copy" and not is_repository_root(project):
         # The project is the root of its own repository even when it was generated
         # inside another one: its Makefile, pre-commit and CI files expect that.

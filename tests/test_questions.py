@@ -7,6 +7,7 @@ is written at the destination.
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import sys
 from pathlib import Path
@@ -229,10 +230,66 @@ def test_plan_dir_must_be_a_safe_relative_folder(value: str) -> None:
     assert ext.problems_relative_dir(value, "plan_dir").startswith("plan_dir")
 
 
+def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def test_a_data_sample_must_be_a_readable_csv_file(tmp_path: Path) -> None:
+    assert ext.problems_data_sample("") == ""
+    missing = ext.problems_data_sample(str(tmp_path / "nowhere.csv"))
+    assert missing.startswith("data_sample") and "nowhere.csv" in missing
+    (tmp_path / "one.csv").write_text("only\n1\n")
+    assert "at least two columns" in ext.problems_data_sample(str(tmp_path / "one.csv"))
+    (tmp_path / "latin.csv").write_bytes("größe,b\n1,2\n".encode("latin-1"))
+    assert "not UTF-8" in ext.problems_data_sample(str(tmp_path / "latin.csv"))
+    good = write_csv(tmp_path / "good.csv", ["a", "b"], [[1, 0], [2, 1]])
+    assert ext.problems_data_sample(str(good)) == ""
+
+
+def test_with_a_sample_the_label_and_the_id_must_be_its_columns(
+    tmp_path: Path,
+) -> None:
+    rows = [[f"K{n}", n % 7, n * 0.5, n % 2] for n in range(60)]
+    sample = write_csv(tmp_path / "s.csv", ["key", "count", "size", "Outcome"], rows)
+    assert ext.problems_target_column("Outcome", str(sample)) == ""
+    absent = ext.problems_target_column("label", str(sample))
+    assert "not a column of s.csv" in absent and "Outcome" in absent
+    assert (
+        ext.problems_id_column("key", str(sample), "binary_classification", "Outcome")
+        == ""
+    )
+    assert (
+        ext.problems_id_column("", str(sample), "binary_classification", "Outcome")
+        == ""
+    )
+    duplicated = ext.problems_id_column(
+        "count", str(sample), "binary_classification", "Outcome"
+    )
+    assert "count" in duplicated and "s.csv" in duplicated
+    numeric_label = ext.problems_id_column("key", str(sample), "regression", "size")
+    assert numeric_label == ""
+
+
+def test_the_demo_keeps_its_id_column_and_entity_words_are_words() -> None:
+    assert ext.problems_id_column("customer_id") == ""
+    assert ext.problems_id_column("") == ""
+    assert "customer_id or empty" in ext.problems_id_column("account")
+    assert ext.problems_entity_word("patient", "entity_name") == ""
+    assert ext.problems_entity_word("site visit", "entity_name") == ""
+    assert ext.problems_entity_word("<b>", "entity_name").startswith("entity_name")
+    assert ext.plural_of("city") == "cities"
+    assert ext.plural_of("batch") == "batches"
+
+
 @pytest.mark.parametrize(
     ("answers", "question", "fragment"),
     [
         ({"use_case_id": "UC-7"}, "use_case_id", "three digits"),
+        ({"data_sample": "/no/such/sample.csv"}, "data_sample", "not one"),
         ({"target_date": "2027-01-05"}, "target_date", "two weeks after"),
         ({"reviewers": ["nobody"]}, "reviewers", "must be team members"),
         ({"package_name": "class"}, "package_name", "shadow"),

@@ -1,0 +1,159 @@
+"""Documents from the contract: the README's data section, refreshed in place.
+
+Pure text functions over a DataContract, with the standard library only, so that
+the same code writes the section when the repository is generated and whenever
+`contract infer` adopts another dataset.
+
+Public names: SECTION_BEGIN, SECTION_END, md_cell, readme_data_section,
+replace_section.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from .contract import ROW_KEY, DataContract
+
+SECTION_BEGIN = "<!-- data-contract:begin -->"
+SECTION_END = "<!-- data-contract:end -->"
+
+_ESCAPED = str.maketrans(
+    {
+        "\\": "\\\\",
+        "|": "\\|",
+        "*": "\\*",
+        "_": "\\_",
+        "`": "\\`",
+        "<": "&lt;",
+        ">": "&gt;",
+        "&": "&amp;",
+        "[": "\\[",
+        "]": "\\]",
+    }
+)
+
+
+def md_cell(text: str) -> str:
+    """Text shown literally in a Markdown table cell, on one line."""
+    return " ".join(str(text).split()).translate(_ESCAPED)
+
+
+def _code(text: str) -> str:
+    """A name in code style, whatever characters it holds."""
+    fence = "``" if "`" in text else "`"
+    pad = " " if "`" in text else ""
+    return f"{fence}{pad}{' '.join(text.split())}{pad}{fence}"
+
+
+def _uses(contract: DataContract, name: str) -> str:
+    column = contract.column(name)
+    uses = []
+    if name == contract.id_column:
+        uses.append("id")
+    if name == contract.event_time:
+        uses.append("event time")
+    if column.is_feature:
+        uses.append("feature")
+    if column.slice:
+        uses.append("slice")
+    if column.personal:
+        uses.append("personal")
+    return ", ".join(uses) or "kept, not a feature"
+
+
+def readme_data_section(contract: DataContract, cli: str) -> str:
+    """The README's data section, markers included, ending with a newline."""
+    entity = contract.entity
+    key = (
+        f"{_code(contract.id_column)} identifies a {md_cell(entity.singular)}"
+        if contract.id_column
+        else f"rows have no id column; each is keyed by {_code(ROW_KEY)}, a hash "
+        "of its own values"
+    )
+    label = contract.label
+    if contract.problem_type == "binary_classification":
+        target = (
+            f"{_code(label.name)}, positive when it is "
+            f"{_code(label.positive or '')}, negative when "
+            f"{_code(label.negative or '')}"
+        )
+    else:
+        target = f"{_code(label.name)}, a number"
+    timing = (
+        f"{_code(contract.event_time)} dates each row; stored data is partitioned "
+        "by its month"
+        if contract.event_time
+        else "no event-time column; stored data is partitioned by the month of loading"
+    )
+    lines = [
+        SECTION_BEGIN,
+        "## Your data",
+        "",
+        _wrap(
+            "`contract.yaml` says what one row of the raw data is: one "
+            f"{md_cell(entity.singular)} per row ({md_cell(entity.plural)}). Every "
+            "package reads it at run time: validation and quarantine, storage, the "
+            "sample generator, the features, the API's request models, and this "
+            "section."
+        ),
+        "",
+        _wrap(f"- Key: {key}.", indent="  "),
+        _wrap(f"- Label: {target}.", indent="  "),
+        _wrap(f"- Time: {timing}.", indent="  "),
+        "",
+        "| Column | Type | Rule | Used as |",
+        "| --- | --- | --- | --- |",
+    ]
+    for column in contract.columns:
+        lines.append(
+            f"| {_code(column.name)} | {column.type} | {md_cell(column.describe())} "
+            f"| {_uses(contract, column.name)} |"
+        )
+    lines += [
+        "",
+        _wrap(
+            "To adopt your own data, point the contract at a sample of it, check a "
+            "file, and run the skeleton on it:"
+        ),
+        "",
+        "```bash",
+        f"{cli} contract infer PATH --target COLUMN [--id COLUMN] [--entity WORD]",
+        f"{cli} contract check PATH",
+        f"{cli} pipeline run --source PATH",
+        f"{cli} features build",
+        f"{cli} train",
+        f"{cli} evaluate",
+        f"{cli} promote",
+        f"{cli} serve",
+        "```",
+        "",
+        _wrap(
+            "`contract infer` refuses to replace a contract edited by hand unless you "
+            "pass `--force`. `make demo` and `data generate` use synthetic rows shaped "
+            "like the contract: the demo runs in its own folder, `.demo/`, and "
+            "`data generate` never overwrites a raw file it did not write."
+        ),
+        SECTION_END,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, indent: str = "") -> str:
+    """A paragraph wrapped as the rest of the README is, never inside a code span."""
+    return textwrap.fill(
+        text,
+        width=84,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def replace_section(text: str, section: str) -> str:
+    """`text` with its data section replaced; unchanged when it has no markers."""
+    start = text.find(SECTION_BEGIN)
+    end = text.find(SECTION_END, start + 1)
+    if start < 0 or end < 0:
+        return text
+    tail = text[end + len(SECTION_END) :].removeprefix("\n")
+    return text[:start] + section + tail
