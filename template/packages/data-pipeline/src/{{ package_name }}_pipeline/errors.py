@@ -29,3 +29,7 @@ class SaltMissingError(PipelineError):
     """Pseudonymisation is on but the salt's environment variable is not set."""
 
     exit_code = 3
+
+
+class RealDataProtectedError(PipelineError):
+    """Sample data would overwrite a raw file that `data generate` did not write."""
