@@ -352,7 +352,7 @@ def _model_development(f: Facts) -> list[Draft]:
             "data_scientist",
             (1, 2, 3),
             "Splits are reproducible from a seed and free of leakage across time "
-            "and customers",
+            "and between records of the same entity",
             after=("fe.compute",),
         ),
         Draft(
@@ -374,7 +374,8 @@ def _model_development(f: Facts) -> list[Draft]:
             "data_scientist",
             (2, 3, 5),
             f"The candidate beats the baseline by {f.margin_text} on {f.metric_name} "
-            "on the holdout; the report covers slices by plan and region",
+            "on the holdout; the report covers every slice column of the data "
+            "contract",
             after=("md.train",),
         ),
         Draft(

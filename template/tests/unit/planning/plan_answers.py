@@ -11,12 +11,12 @@ from typing import Any
 
 ANSWERS: dict[str, Any] = {
     "use_case_id": "UC-042",
-    "use_case_name": "Basket churn",
-    "project_slug": "uc-042-basket-churn",
-    "package_name": "uc_042_basket_churn",
-    "description": "Predict which shoppers stop buying, so marketing can act first.",
+    "use_case_name": "Parcel delay",
+    "project_slug": "uc-042-parcel-delay",
+    "package_name": "uc_042_parcel_delay",
+    "description": "Predict which parcels arrive late, so dispatch can reroute first.",
     "problem_type": "binary_classification",
-    "target_column": "churned",
+    "target_column": "arrived_late",
     "team_members": [
         {
             "name": "Ada Byron",
