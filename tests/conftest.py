@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from datasets_support import CLINIC_ANSWERS, write_clinic_sample
 from ucforge_support import BASE_ANSWERS, CONTRAST_ANSWERS, IGNORED, ROOT, render
 
 
@@ -62,6 +63,19 @@ def default_project(render_project: Any) -> Path:
 @pytest.fixture(scope="session")
 def contrast_project(render_project: Any) -> Path:
     return render_project(CONTRAST_ANSWERS, name="contrast")
+
+
+@pytest.fixture(scope="session")
+def clinic_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CSV sample of a dataset that shares nothing with the demo."""
+    return write_clinic_sample(tmp_path_factory.mktemp("sample") / "admissions.csv")
+
+
+@pytest.fixture(scope="session")
+def clinic_project(render_project: Any, clinic_sample: Path) -> Path:
+    """A project whose contract was inferred from the clinic sample at copy time."""
+    answers = {**CLINIC_ANSWERS, "data_sample": str(clinic_sample)}
+    return render_project(answers, name="clinic")
 
 
 # The longest names the validators allow: rendered Python must still be formatted.

@@ -3,22 +3,48 @@
 Each project gets its own virtual environment (`make install`), then `make check`
 (ruff, mypy, pre-commit), `make test` (every package against its coverage gate and
 the suites), and its installed console script: `--help`, `plan check`, `demo`.
+Then each adopts a dataset that shares nothing with the demo, with `contract
+infer` at copy time or afterwards and no other edit, and the same checks and the
+whole skeleton, down to a prediction over HTTP, run on that data.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
+import time
 import tomllib
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
+from datasets_support import (
+    CLINIC_ANSWERS,
+    DEMO_WORDS,
+    export_sklearn_dataset,
+    request_from_csv,
+    write_clinic_sample,
+)
 from ucforge_support import BASE_ANSWERS, CONTRAST_ANSWERS
 
 pytestmark = pytest.mark.full
 
 COMBINATIONS = {"default": BASE_ANSWERS, "contrast": CONTRAST_ANSWERS}
+# The public dataset each combination adopts after the copy, with infer's options.
+ADOPTED = {
+    "default": (
+        "breast_cancer",
+        ["--target", "diagnosis", "--positive", "malignant", "--entity", "biopsy"],
+    ),
+    "contrast": (
+        "diabetes",
+        ["--target", "disease progression", "--entity", "patient"],
+    ),
+}
 
 
 def run(command: list[str], cwd: Path, timeout: int = 900) -> str:
@@ -40,19 +66,118 @@ def run(command: list[str], cwd: Path, timeout: int = 900) -> str:
     return output
 
 
-@pytest.mark.parametrize("combination", sorted(COMBINATIONS))
-def test_generated_project_installs_and_passes_its_own_checks(
-    combination: str, render_project: Any
-) -> None:
-    project = render_project(COMBINATIONS[combination], name=f"full-{combination}")
-    slug = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
+
+def http_json(url: str, payload: Any = None) -> Any:
+    body = None if payload is None else json.dumps(payload).encode()
+    request = urllib.request.Request(
+        url, data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def serve_and_predict(
+    script: Path, project: Path, record: dict[str, Any]
+) -> dict[str, Any]:
+    """Start `serve` as a user would, wait until ready, POST one prediction."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(script), "serve", "--port", str(port)],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if http_json(f"{base}/ready")["status"] == "ready":
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            assert server.poll() is None, server.communicate()[1][-4000:]
+            assert time.monotonic() < deadline, "the server never became ready"
+            time.sleep(0.5)
+        answer: dict[str, Any] = http_json(f"{base}/predict", record)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return answer
+
+
+def run_skeleton_on(script: Path, project: Path, data: Path) -> str:
+    """Every step of the skeleton on a team's own file; all that they printed."""
+    outputs = [run([str(script), "contract", "check", str(data)], project)]
+    ingest = [str(script), "pipeline", "run", "--source", str(data)]
+    outputs.append(run(ingest, project))
+    for step in (["features", "build"], ["train"], ["evaluate"], ["promote"]):
+        outputs.append(run([str(script), *step], project))
+    answer = serve_and_predict(script, project, request_from_csv(project, data))
+    assert isinstance(answer["prediction"], float)
+    outputs.append(json.dumps(answer))
+    return "\n".join(outputs)
+
+
+def demo_words_in(text: str) -> list[str]:
+    lowered = text.lower()
+    return [word for word in DEMO_WORDS if word in lowered]
+
+
+def check_like_a_new_user(project: Path) -> Path:
+    """make install, check and test, then the console script; returns the script."""
+    slug = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
     run(["make", "install"], project)
     run(["make", "check"], project)
     run(["make", "test"], project)
-
     script = project / ".venv" / "bin" / slug
     assert "demo" in run([str(script), "--help"], project)
     run([str(script), "plan", "check"], project)
     demo = run([str(script), "demo"], project)
     assert "prediction" in demo.lower()
+    return script
+
+
+@pytest.mark.parametrize("combination", sorted(COMBINATIONS))
+def test_generated_project_installs_passes_its_checks_and_adopts_a_public_dataset(
+    combination: str, render_project: Any, tmp_path: Path
+) -> None:
+    project = render_project(COMBINATIONS[combination], name=f"full-{combination}")
+    script = check_like_a_new_user(project)
+
+    name, options = ADOPTED[combination]
+    data = export_sklearn_dataset(
+        project / ".venv" / "bin" / "python", name, tmp_path / f"{name}.csv"
+    )
+    adopted = run([str(script), "contract", "infer", str(data), *options], project)
+    assert "contract:" in adopted
+    run(["make", "check"], project)
+    run(["make", "test"], project)
+    printed = run_skeleton_on(script, project, data)
+    assert demo_words_in(adopted + printed) == []
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("data-contract:begin") :]
+    assert demo_words_in(section[: section.index("data-contract:end")]) == []
+    for document in ("docs/data-dictionary.md", "docs/api.md"):
+        if (project / document).is_file():
+            text = (project / document).read_text(encoding="utf-8")
+            assert demo_words_in(text) == [], document
+
+
+def test_a_sample_given_at_copy_time_shapes_the_whole_project(
+    render_project: Any, tmp_path: Path
+) -> None:
+    sample = write_clinic_sample(tmp_path / "admissions.csv")
+    project = render_project(
+        {**CLINIC_ANSWERS, "data_sample": str(sample)}, name="full-clinic"
+    )
+    script = check_like_a_new_user(project)
+    printed = run_skeleton_on(script, project, sample)
+    assert demo_words_in(printed) == []
+    assert not list(project.rglob("admissions.csv")), "the sample was copied in"

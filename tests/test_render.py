@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
+from datasets_support import DEMO_WORDS
 from ucforge_support import CONTRAST_ANSWERS
 
 TEXT_SUFFIXES = {".py", ".md", ".toml", ".yaml", ".yml", ".cfg", ".txt", ".json", ""}
@@ -98,7 +99,9 @@ def test_default_project_has_the_documented_layout(default_project: Path) -> Non
     assert not (default_project / ".gitlab-ci.yml").exists()
 
 
-@pytest.mark.parametrize("which", ["default_project", "contrast_project"])
+@pytest.mark.parametrize(
+    "which", ["default_project", "contrast_project", "clinic_project"]
+)
 def test_no_file_keeps_jinja_markers(
     which: str, request: pytest.FixtureRequest
 ) -> None:
@@ -114,7 +117,9 @@ def test_no_file_keeps_jinja_markers(
     assert [n for n in names if JINJA_MARKERS.search(n) or n.endswith(".jinja")] == []
 
 
-@pytest.mark.parametrize("which", ["default_project", "contrast_project"])
+@pytest.mark.parametrize(
+    "which", ["default_project", "contrast_project", "clinic_project"]
+)
 def test_rendered_files_look_hand_written(
     which: str, request: pytest.FixtureRequest
 ) -> None:
@@ -135,7 +140,8 @@ def test_rendered_files_look_hand_written(
 
 
 @pytest.mark.parametrize(
-    "which", ["default_project", "contrast_project", "long_names_project"]
+    "which",
+    ["default_project", "contrast_project", "long_names_project", "clinic_project"],
 )
 def test_rendered_python_is_ruff_clean_and_formatted(
     which: str, request: pytest.FixtureRequest
@@ -150,7 +156,9 @@ def test_rendered_python_is_ruff_clean_and_formatted(
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("which", ["default_project", "contrast_project"])
+@pytest.mark.parametrize(
+    "which", ["default_project", "contrast_project", "clinic_project"]
+)
 def test_structured_files_parse(which: str, request: pytest.FixtureRequest) -> None:
     project: Path = request.getfixturevalue(which)
     for path in project_files(project):
@@ -185,7 +193,11 @@ CHANGED_ANSWER: dict[str, Any] = {
     "package_name": "churn_radar",
     "description": "Rank accounts by the risk that they leave this quarter.",
     "problem_type": "regression",
+    "data_sample": "(a CSV sample the test writes)",
     "target_column": "left_company",
+    "id_column": "",
+    "entity_name": "subscriber",
+    "entity_plural": "subscriber accounts",
     "team_members": [CONTRAST_ANSWERS["team_members"][1]],
     "use_case_owner": "meichen",
     "start_date": "2027-01-11",
@@ -222,11 +234,19 @@ def test_every_question_has_a_changed_answer_in_this_test() -> None:
 
 @pytest.mark.parametrize("question", sorted(CHANGED_ANSWER))
 def test_each_answer_changes_what_is_generated(
-    question: str, default_project: Path, render_project: Any
+    question: str,
+    default_project: Path,
+    render_project: Any,
+    clinic_sample: Path,
 ) -> None:
-    changed = render_project({question: CHANGED_ANSWER[question]}, name=question)
+    answer = CHANGED_ANSWER[question]
+    answers = {question: answer}
+    if question == "data_sample":
+        answer = str(clinic_sample)
+        answers = {"data_sample": answer, "target_column": "readmitted"}
+    changed = render_project(answers, name=question)
     recorded = yaml.safe_load((changed / ".copier-answers.yml").read_text())
-    assert recorded[question] == CHANGED_ANSWER[question]
+    assert recorded[question] == answer
     assert tree_digest(changed) != tree_digest(default_project)
 
 
@@ -338,3 +358,69 @@ def test_a_project_generated_inside_another_repository_gets_its_own(
         check=True,
     ).stdout.split()
     assert "Makefile" in staged and ".copier-answers.yml" in staged
+
+
+def test_a_project_for_another_contract_never_speaks_of_the_demo(
+    clinic_project: Path,
+) -> None:
+    hits = [
+        f"{path.relative_to(clinic_project)}:{number}: {word}"
+        for path in text_files(clinic_project)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for word in DEMO_WORDS
+        if word in line.lower()
+    ]
+    assert hits == []
+
+
+def test_the_contract_is_inferred_from_the_sample_at_copy_time(
+    clinic_project: Path, clinic_sample: Path
+) -> None:
+    text = (clinic_project / "contract.yaml").read_text(encoding="utf-8")
+    contract = yaml.safe_load(text)
+    assert contract["entity"] == {"singular": "patient", "plural": "patients"}
+    assert contract["id_column"] == "patient_ref"
+    assert contract["event_time"] == "admitted_on"
+    assert contract["label"]["name"] == "readmitted"
+    assert contract["label"]["positive"] == "yes"
+    columns = {column["name"]: column for column in contract["columns"]}
+    assert list(columns) == [
+        "patient_ref",
+        "admitted_on",
+        "ward",
+        "age",
+        "systolic_bp",
+        "smoker",
+        "referral_source",
+        "contact_email",
+    ]
+    assert columns["ward"]["type"] == "category" and columns["ward"]["nullable"]
+    assert columns["systolic_bp"]["type"] == "number"
+    assert columns["smoker"]["type"] == "boolean"
+    assert columns["age"]["type"] == "integer"
+    assert columns["contact_email"]["personal"] is True
+    assert columns["admitted_on"]["type"] == "date"
+    readme = (clinic_project / "README.md").read_text(encoding="utf-8")
+    assert "`systolic_bp`" in readme and "one patient per row" in readme
+    assert clinic_sample.name in text
+    sample_rows = clinic_sample.read_text(encoding="utf-8").splitlines()[1:3]
+    for path in project_files(clinic_project):
+        content = path.read_text(encoding="utf-8", errors="ignore")
+        assert not any(row in content for row in sample_rows), path
+
+
+def test_a_copy_without_a_sample_gets_the_demo_contract_with_the_answered_label(
+    default_project: Path, contrast_project: Path
+) -> None:
+    demo = yaml.safe_load((default_project / "contract.yaml").read_text())
+    assert demo["entity"]["singular"] == "customer"
+    assert demo["label"] == {
+        "name": "churned",
+        "description": "1 when the customer cancelled in the following month",
+        "positive": "1",
+        "negative": "0",
+    }
+    regression = yaml.safe_load((contrast_project / "contract.yaml").read_text())
+    assert regression["problem_type"] == "regression"
+    assert regression["label"]["name"] == "next_month_spend"
+    assert "positive" not in regression["label"]

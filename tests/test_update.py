@@ -10,10 +10,12 @@ in the checkout.
 from __future__ import annotations
 
 import filecmp
+import importlib
 import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -272,6 +274,96 @@ def test_update_keeps_every_team_line_and_brings_every_template_change(
     assert run_make(project, "install").returncode == 0
     checked = run_make(project, "check")
     assert checked.returncode == 0, checked.stdout[:6000] + checked.stderr[-2000:]
+
+
+def load_template_module(template: Path, relative: str, name: str) -> Any:
+    """A light module of the generated pipeline, imported from a template tree."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        name,
+        template / relative / "__init__.py",
+        submodule_search_locations=[str(template / relative)],
+    )
+    assert spec is not None and spec.loader is not None
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[name] = package
+    spec.loader.exec_module(package)
+    return package
+
+
+ADOPTED_CONTRACT = {
+    "version": 1,
+    "problem_type": "binary_classification",
+    "entity": {"singular": "shipment", "plural": "shipments"},
+    "id_column": None,
+    "event_time": None,
+    "label": {"name": "arrived late", "positive": "late", "negative": "on time"},
+    "columns": [
+        {"name": "distance km", "type": "number", "minimum": 0, "maximum": 20000},
+        {"name": "carrier", "type": "category", "values": ["air", "sea", "road"]},
+        {"name": "stops", "type": "integer", "minimum": 0, "maximum": 40},
+    ],
+}
+
+
+def adopt_contract(template: Path, project: Path) -> dict[str, str]:
+    """What `contract infer` leaves behind: a new contract and refreshed documents."""
+    relative = "template/packages/data-pipeline/src/{{ package_name }}_pipeline"
+    package = load_template_module(template, relative, "adopted_pipeline")
+    contract = importlib.import_module(f"{package.__name__}.contract")
+    documents = importlib.import_module(f"{package.__name__}.contract_docs")
+    adopted = contract.read_contract_text(yaml.safe_dump(ADOPTED_CONTRACT))
+    (project / "contract.yaml").write_text(contract.contract_to_yaml(adopted))
+    readme = project / "README.md"
+    section = documents.readme_data_section(adopted, "uc-001-customer-churn")
+    readme.write_text(documents.replace_section(readme.read_text(), section))
+    dictionary = project / "docs" / "data-dictionary.md"
+    dictionary.write_text("# Data dictionary\n\nOne row per shipment.\n")
+    return {
+        name: (project / name).read_text()
+        for name in ("contract.yaml", "README.md", "docs/data-dictionary.md")
+    }
+
+
+def release_code_changes(repo: Path) -> dict[str, str]:
+    """Version B changes pipeline, features and serving code; returns file -> line."""
+    changed: dict[str, str] = {}
+    for package, stem in (
+        ("data-pipeline", "jobs"),
+        ("features", "compute"),
+        ("serving", "app"),
+    ):
+        source = next(
+            (repo / "template/packages" / package / "src").glob(f"*/{stem}.py*")
+        )
+        line = f"# Template v2: a change to {package}."
+        with source.open("a", encoding="utf-8") as handle:
+            handle.write(f"\n\n{line}\n")
+        rendered = source.relative_to(repo / "template").as_posix()
+        rendered = rendered.replace("{{ package_name }}", PACKAGE).removesuffix(
+            ".jinja"
+        )
+        changed[rendered] = line
+    commit_all(repo, "version B: code changes")
+    git(repo, "tag", "v2.0.0")
+    return changed
+
+
+def test_a_project_that_adopted_its_own_contract_updates_without_conflict(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = copy_at(template_repo, tmp_path / "project", "v1.0.0")
+    adopted = adopt_contract(template_repo, project)
+    commit_all(project, "Adopt our shipments data")
+    changes = release_code_changes(template_repo)
+    update_to(project, "v2.0.0")
+
+    assert_no_conflicts(project)
+    for name, text in adopted.items():
+        assert (project / name).read_text() == text, name
+    for path, line in changes.items():
+        assert line in (project / path).read_text(encoding="utf-8"), path
 
 
 def test_update_marks_a_line_both_sides_changed_and_the_checks_name_the_file(
