@@ -45,9 +45,8 @@ MODEL_CARD_REGIMES = ("eu_ai_act", "sr_11_7")
 # The template's own folder: the extension is loaded from extensions/ inside it.
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONTRACT = TEMPLATE_ROOT / "includes" / "demo-contract.yaml"
-# The generated packages whose light modules the extension imports at copy time.
+# The generated package whose light modules the extension imports at copy time.
 PIPELINE_DIR = "template/packages/data-pipeline/src/{{ package_name }}_pipeline"
-SERVING_DIR = "template/packages/serving/src/{{ package_name }}_serving"
 # Import names the generated code cannot shadow.
 RESERVED_PACKAGES = frozenset(sys.stdlib_module_names) | {
     "ibis",
@@ -621,12 +620,6 @@ def _pipeline_module(name: str, template_root: Path = TEMPLATE_ROOT) -> Any:
     return importlib.import_module(f"{package.__name__}.{name}")
 
 
-def _serving_module(name: str, template_root: Path = TEMPLATE_ROOT) -> Any:
-    """One light module of the generated serving package (api_doc)."""
-    package = _load_package(template_root / SERVING_DIR, "ucforge_serving")
-    return importlib.import_module(f"{package.__name__}.{name}")
-
-
 def plural_of(word: Any) -> str:
     """The default plural of an entity word."""
     return str(_pipeline_module("contract").plural_of(str(word)))
@@ -869,10 +862,6 @@ class UcforgeContext(ContextHook):
             )
             documents = _pipeline_module("contract_docs", Path(source))
             values["contract_readme_section"] = documents.readme_data_section(
-                found, answers["project_slug"]
-            )
-            api_doc = _serving_module("api_doc", Path(source))
-            values["contract_api_section"] = api_doc.api_reference_section(
                 found, answers["project_slug"]
             )
             self._cache[key] = values

@@ -11,7 +11,7 @@ documents can be rendered from it wherever those are installed.
 
 Public names: ColumnType, ProblemType, Entity, Column, Label, DataContract,
 ContractError, CONTRACT_FILE, ROW_KEY, CURATED_TYPES, TRUE_WORDS, FALSE_WORDS,
-plural_of, find_contract_file, load_contract, read_contract_text,
+plain_number, plural_of, find_contract_file, load_contract, read_contract_text,
 contract_to_yaml, fingerprint_of, is_unedited, default_contract.
 """
 
@@ -242,9 +242,9 @@ class Column(BaseModel):
             parts.append("a whole number" if self.type == "integer" else "a number")
             if self.minimum is not None:
                 word = "greater than" if self.exclusive_minimum else "at least"
-                parts.append(f"{word} {_plain(self.minimum)}")
+                parts.append(f"{word} {plain_number(self.minimum)}")
             if self.maximum is not None:
-                parts.append(f"at most {_plain(self.maximum)}")
+                parts.append(f"at most {plain_number(self.maximum)}")
         elif self.type == "category":
             parts.append("one of " + ", ".join(self.values))
         elif self.type == "boolean":
@@ -265,7 +265,7 @@ class Column(BaseModel):
         return ", ".join(parts)
 
 
-def _plain(value: float) -> str:
+def plain_number(value: float) -> str:
     """A bound as people write it: 100000, not 1e+05 or 100000.0."""
     return str(int(value)) if float(value).is_integer() else str(value)
 

@@ -1,11 +1,13 @@
-"""Documents from the contract: the README's data section, refreshed in place.
+"""Documents from the contract: the README's data section, and the Markdown pieces
+every document that describes the data shares (cells, names, a column's uses, a
+generated section between two markers).
 
 Pure text functions over a DataContract, with the standard library only, so that
 the same code writes the section when the repository is generated and whenever
 `contract infer` adopts another dataset.
 
-Public names: SECTION_BEGIN, SECTION_END, md_cell, readme_data_section,
-replace_section.
+Public names: SECTION_BEGIN, SECTION_END, md_cell, code_span, column_uses,
+readme_data_section, section_of, replace_section.
 """
 
 from __future__ import annotations
@@ -38,14 +40,16 @@ def md_cell(text: str) -> str:
     return " ".join(str(text).split()).translate(_ESCAPED)
 
 
-def _code(text: str) -> str:
-    """A name in code style, whatever characters it holds."""
-    fence = "``" if "`" in text else "`"
-    pad = " " if "`" in text else ""
-    return f"{fence}{pad}{' '.join(text.split())}{pad}{fence}"
+def code_span(text: str) -> str:
+    """A name in code style, whatever characters it holds (safe in a table cell)."""
+    name = " ".join(text.split()).replace("|", "\\|")
+    fence = "``" if "`" in name else "`"
+    pad = " " if "`" in name else ""
+    return f"{fence}{pad}{name}{pad}{fence}"
 
 
-def _uses(contract: DataContract, name: str) -> str:
+def column_uses(contract: DataContract, name: str) -> str:
+    """What the contract uses a column for: id, event time, feature, slice, ..."""
     column = contract.column(name)
     uses = []
     if name == contract.id_column:
@@ -65,22 +69,22 @@ def readme_data_section(contract: DataContract, cli: str) -> str:
     """The README's data section, markers included, ending with a newline."""
     entity = contract.entity
     key = (
-        f"{_code(contract.id_column)} identifies a {md_cell(entity.singular)}"
+        f"{code_span(contract.id_column)} identifies a {md_cell(entity.singular)}"
         if contract.id_column
-        else f"rows have no id column; each is keyed by {_code(ROW_KEY)}, a hash "
+        else f"rows have no id column; each is keyed by {code_span(ROW_KEY)}, a hash "
         "of its own values"
     )
     label = contract.label
     if contract.problem_type == "binary_classification":
         target = (
-            f"{_code(label.name)}, positive when it is "
-            f"{_code(label.positive or '')}, negative when "
-            f"{_code(label.negative or '')}"
+            f"{code_span(label.name)}, positive when it is "
+            f"{code_span(label.positive or '')}, negative when "
+            f"{code_span(label.negative or '')}"
         )
     else:
-        target = f"{_code(label.name)}, a number"
+        target = f"{code_span(label.name)}, a number"
     timing = (
-        f"{_code(contract.event_time)} dates each row; stored data is partitioned "
+        f"{code_span(contract.event_time)} dates each row; stored data is partitioned "
         "by its month"
         if contract.event_time
         else "no event-time column; stored data is partitioned by the month of loading"
@@ -91,7 +95,7 @@ def readme_data_section(contract: DataContract, cli: str) -> str:
         "",
         _wrap(
             "`contract.yaml` says what one row of the raw data is: one "
-            f"{md_cell(entity.singular)} per row ({md_cell(entity.plural)}). Every "
+            f"{md_cell(entity.singular)} per row. Every "
             "package reads it at run time: validation and quarantine, storage, the "
             "sample generator, the features, the API's request models, and this "
             "section."
@@ -105,10 +109,8 @@ def readme_data_section(contract: DataContract, cli: str) -> str:
         "| --- | --- | --- | --- |",
     ]
     for column in contract.columns:
-        lines.append(
-            f"| {_code(column.name)} | {column.type} | {md_cell(column.describe())} "
-            f"| {_uses(contract, column.name)} |"
-        )
+        rule, uses = md_cell(column.describe()), column_uses(contract, column.name)
+        lines.append(f"| {code_span(column.name)} | {column.type} | {rule} | {uses} |")
     lines += [
         "",
         _wrap(
@@ -149,11 +151,24 @@ def _wrap(text: str, indent: str = "") -> str:
     )
 
 
-def replace_section(text: str, section: str) -> str:
-    """`text` with its data section replaced; unchanged when it has no markers."""
-    start = text.find(SECTION_BEGIN)
-    end = text.find(SECTION_END, start + 1)
-    if start < 0 or end < 0:
+def section_of(
+    text: str, begin: str = SECTION_BEGIN, end: str = SECTION_END
+) -> str | None:
+    """The generated section of a document, markers included, or None."""
+    start = text.find(begin)
+    stop = text.find(end, start + 1)
+    if start < 0 or stop < 0:
+        return None
+    return text[start : stop + len(end)] + "\n"
+
+
+def replace_section(
+    text: str, section: str, begin: str = SECTION_BEGIN, end: str = SECTION_END
+) -> str:
+    """`text` with its generated section replaced; unchanged when it has no markers."""
+    start = text.find(begin)
+    stop = text.find(end, start + 1)
+    if start < 0 or stop < 0:
         return text
-    tail = text[end + len(SECTION_END) :].removeprefix("\n")
+    tail = text[stop + len(end) :].removeprefix("\n")
     return text[:start] + section + tail
