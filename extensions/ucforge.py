@@ -670,27 +670,33 @@ def demo_contract(answers: Mapping[str, Any]) -> Any:
     return contract.read_contract_text(yaml.safe_dump(data), source="demo contract")
 
 
-def answered_contract(answers: Mapping[str, Any], destination: Any) -> Any:
-    """The contract a copy renders with: the project's own, inferred, or the demo's."""
+def answered_contract(
+    answers: Mapping[str, Any], destination: Any
+) -> tuple[Any, bool, tuple[str, ...]]:
+    """The contract a copy renders with (the project's own, inferred, or the demo's),
+    whether it is the demo's, and what the inference noted for the team to review.
+    """
     contract = _pipeline_module("contract")
     existing = _project_contract(destination)
     is_demo = not str(answers["data_sample"] or "").strip()
     if existing is not None:
-        return contract.load_contract(existing), is_demo
+        return contract.load_contract(existing), is_demo, ()
     path = _sample_path(answers["data_sample"], destination)
+    notes: tuple[str, ...] = ()
     if path is None:
         found = demo_contract(answers)
     else:
-        found = infer_sample(
+        inference = infer_sample(
             str(path),
             answers["problem_type"],
             answers["target_column"],
             answers["id_column"] or None,
-        ).contract
+        )
+        found, notes = inference.contract, tuple(inference.notes)
     entity = contract.Entity(
         singular=answers["entity_name"], plural=answers["entity_plural"]
     )
-    return found.model_copy(update={"entity": entity}), is_demo
+    return found.model_copy(update={"entity": entity}), is_demo, notes
 
 
 def contract_header(answers: Mapping[str, Any], is_demo: bool) -> str:
@@ -850,9 +856,10 @@ class UcforgeContext(ContextHook):
             values["plan_tasks_yaml"] = PlanDocument(plan, "plan_tasks_yaml")
             values["plan_markdown"] = PlanDocument(plan, "plan_markdown")
             values["review_checklist"] = ReviewChecklist(plan)
-            found, is_demo = answered_contract(
+            found, is_demo, notes = answered_contract(
                 answers, context["_copier_conf"].get("dst_path")
             )
+            values["contract_notes"] = list(notes)
             contract_module = _pipeline_module("contract", Path(source))
             values["contract"] = found
             values["entity"] = found.entity

@@ -595,8 +595,8 @@ def _header(source_name: str) -> str:
         f"Data contract inferred from {origin} by `contract infer`.\n"
         "Review before use: each column's type, bounds (the sample's minimum and\n"
         "maximum), allowed values, personal columns, id_column and event_time;\n"
-        "then add descriptions. Edit freely: the fingerprint line below tells\n"
-        "`contract infer` that the file was changed by hand.\n"
+        "then add descriptions (the documents show them). Edit freely: the\n"
+        "fingerprint on the first line tells `contract infer` the file was changed.\n"
     )
 
 
@@ -618,8 +618,8 @@ def write_contract(
         if not is_unedited(current):
             raise ContractError(
                 f"{target} was edited by hand since it was written, so it was not "
-                "replaced; move it aside (or merge by hand), or pass force "
-                "(--force) to overwrite it"
+                "replaced; move it aside (or merge by hand), or pass --force to "
+                "overwrite it"
             )
     text = contract_to_yaml(inference.contract, header=_header(source_name))
     return write_text_atomically(target, text)

@@ -59,7 +59,7 @@ class RegisteredVersion:
 
 
 def git_commit(cwd: Path | None = None) -> str:
-    """The commit checked out in `cwd`, or 'unknown' outside a git repository."""
+    """The commit checked out in `cwd`, or "unknown" without a git commit there."""
     try:
         result = subprocess.run(
             ["git", "rev-parse", "HEAD"],
