@@ -37,6 +37,17 @@ DEMO_WORDS = (
     "`plan`",
 )
 
+# The clinic sample's input columns, in file order; the label comes last.
+CLINIC_COLUMNS = (
+    "patient_ref",
+    "admitted_on",
+    "ward",
+    "age",
+    "systolic_bp",
+    "smoker",
+    "referral_source",
+    "contact_email",
+)
 CLINIC_ANSWERS: dict[str, Any] = {
     "use_case_id": "UC-204",
     "use_case_name": "Readmission risk",
@@ -58,19 +69,7 @@ def write_clinic_sample(path: Path, rows: int = 1500, seed: int = 11) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "patient_ref",
-                "admitted_on",
-                "ward",
-                "age",
-                "systolic_bp",
-                "smoker",
-                "referral_source",
-                "contact_email",
-                "readmitted",
-            ]
-        )
+        writer.writerow([*CLINIC_COLUMNS, "readmitted"])
         for n in range(rows):
             ward = rng.choice(wards)
             age = rng.randint(18, 95)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from datasets_support import DEMO_WORDS
+from datasets_support import CLINIC_COLUMNS, DEMO_WORDS
 from ucforge_support import CONTRAST_ANSWERS
 
 TEXT_SUFFIXES = {".py", ".md", ".toml", ".yaml", ".yml", ".cfg", ".txt", ".json", ""}
@@ -384,16 +384,7 @@ def test_the_contract_is_inferred_from_the_sample_at_copy_time(
     assert contract["label"]["name"] == "readmitted"
     assert contract["label"]["positive"] == "yes"
     columns = {column["name"]: column for column in contract["columns"]}
-    assert list(columns) == [
-        "patient_ref",
-        "admitted_on",
-        "ward",
-        "age",
-        "systolic_bp",
-        "smoker",
-        "referral_source",
-        "contact_email",
-    ]
+    assert tuple(columns) == CLINIC_COLUMNS
     assert columns["ward"]["type"] == "category" and columns["ward"]["nullable"]
     assert columns["systolic_bp"]["type"] == "number"
     assert columns["smoker"]["type"] == "boolean"
