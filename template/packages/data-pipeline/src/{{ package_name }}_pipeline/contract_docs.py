@@ -6,8 +6,9 @@ Pure text functions over a DataContract, with the standard library only, so that
 the same code writes the section when the repository is generated and whenever
 `contract infer` adopts another dataset.
 
-Public names: SECTION_BEGIN, SECTION_END, md_cell, code_span, column_uses,
-readme_data_section, section_of, replace_section.
+Public names: SECTION_BEGIN, SECTION_END, MODEL_CARD_BEGIN, MODEL_CARD_END,
+md_cell, code_span, column_uses, readme_data_section, model_card_data_section,
+section_of, replace_section.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from .contract import ROW_KEY, DataContract
 
 SECTION_BEGIN = "<!-- data-contract:begin -->"
 SECTION_END = "<!-- data-contract:end -->"
+MODEL_CARD_BEGIN = "<!-- model-card-data:begin -->"
+MODEL_CARD_END = "<!-- model-card-data:end -->"
 
 _ESCAPED = str.maketrans(
     {
@@ -149,6 +152,74 @@ def _wrap(text: str, indent: str = "") -> str:
         break_long_words=False,
         break_on_hyphens=False,
     )
+
+
+def _names(items: tuple[str, ...]) -> str:
+    """Names in code style joined in prose: `a`, `b` and `c`."""
+    spans = [code_span(item) for item in items]
+    return spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1]
+
+
+def model_card_data_section(
+    contract: DataContract, *, pseudonymised: bool, dictionary: bool
+) -> str:
+    """The model card's data, slices and personal columns, markers included.
+
+    `pseudonymised`: personal columns are pseudonymised before storage (the
+    compliance answers); `dictionary`: the repository has a data dictionary.
+    """
+    entity, label = contract.entity, contract.label
+    inputs, read = len(contract.columns), len(contract.feature_columns)
+    seen = " (see the [data dictionary](data-dictionary.md))" if dictionary else ""
+    described = f": {label.description}" if label.description else ""
+    plural = md_cell(entity.plural[:1].upper() + entity.plural[1:])
+    lines = [
+        MODEL_CARD_BEGIN,
+        "## Training and evaluation data",
+        "",
+        _wrap(
+            f"{plural}, one row each, as `contract.yaml` describes them{seen}: "
+            f"{inputs} input column{'' if inputs == 1 else 's'}, of which the model "
+            f"reads {read} as {'it is' if read == 1 else 'they are'}. The label is "
+            f"{code_span(label.name)}{md_cell(described)}. Rows that break the "
+            "contract are quarantined, never trained on. The holdout is a fixed, "
+            "seeded share of the feature set; each version records the SHA-256 of "
+            "the feature set it was trained on (`data_hash`)."
+        ),
+        "",
+    ]
+    slices, personal = contract.slice_columns, contract.personal_columns
+    if slices:
+        lines.append(
+            _wrap(
+                f"- Slices: each version's card reports the primary metric for each "
+                f"value of {_names(slices)}, and a slice gap table of how far apart "
+                "the best and the worst value are. _Record here why any flagged gap "
+                "is acceptable, or what was done about it._",
+                indent="  ",
+            )
+        )
+    else:
+        lines.append(
+            _wrap(
+                "- Slices: the contract marks no slice column, so the cards have no "
+                f"slice gap table: mark the columns that groups of "
+                f"{md_cell(entity.plural)} differ by with `slice: true` in "
+                "`contract.yaml`.",
+                indent="  ",
+            )
+        )
+    if personal:
+        verb, noun = ("is", "a feature") if len(personal) == 1 else ("are", "features")
+        stored = ", and pseudonymised before storage" if pseudonymised else ""
+        lines.append(
+            _wrap(
+                f"- Personal data: {_names(personal)} {verb} never {noun}{stored}.",
+                indent="  ",
+            )
+        )
+    lines.append(MODEL_CARD_END)
+    return "\n".join(lines) + "\n"
 
 
 def section_of(
