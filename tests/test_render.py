@@ -26,9 +26,15 @@ JINJA_MARKERS = re.compile(r"\{\{-?\s*[A-Za-z_(]|\{%-?\s|\{#-?\s")
 PACKAGES = ["data-pipeline", "features", "model", "serving"]
 
 
+# Folders that are not the render: git's, and caches the checks here leave behind.
+NOT_RENDERED = {".git", ".ruff_cache", ".mypy_cache", ".pytest_cache", "__pycache__"}
+
+
 def project_files(project: Path) -> list[Path]:
     return sorted(
-        p for p in project.rglob("*") if p.is_file() and ".git" not in p.parts
+        p
+        for p in project.rglob("*")
+        if p.is_file() and not NOT_RENDERED.intersection(p.parts)
     )
 
 
