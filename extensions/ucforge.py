@@ -337,7 +337,8 @@ def problems_id_column(
 
 def problems_entity_word(value: Any, question: str) -> str:
     text = str(value)
-    if not re.fullmatch(r"[^\W\d_][\w -]{0,39}", text) or text != text.strip():
+    rule = _pipeline_module("contract").ENTITY_WORD
+    if not rule.fullmatch(text) or text != text.strip():
         return (
             f"{question} must be 1 to 40 letters, digits, spaces or hyphens, starting "
             f"with a letter; got {text!r}"

@@ -9,7 +9,7 @@ replacing that file (`contract infer`) and nothing else.
 This module needs only the standard library, pydantic and PyYAML, so that the
 documents can be rendered from it wherever those are installed.
 
-Public names: ColumnType, ProblemType, Entity, Column, Label, DataContract,
+Public names: ColumnType, ProblemType, ENTITY_WORD, Entity, Column, Label, DataContract,
 ContractError, CONTRACT_FILE, ROW_KEY, CURATED_TYPES, TRUE_WORDS, FALSE_WORDS,
 plain_number, plural_of, find_contract_file, load_contract, read_contract_text,
 contract_to_yaml, fingerprint_of, is_unedited, default_contract.
@@ -54,7 +54,8 @@ TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
 FINGERPRINT_PREFIX = "# fingerprint: "
 _STRICT = ConfigDict(frozen=True, extra="forbid", strict=True)
-_ENTITY_WORD = re.compile(r"[^\W\d_][\w -]{0,39}")
+# What an entity word may be: the extension checks the copy-time answers with it.
+ENTITY_WORD = re.compile(r"[^\W\d_][\w -]{0,39}")
 _FORBIDDEN_IN_NAME = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029/=\\]")
 
 
@@ -84,7 +85,7 @@ class Entity(BaseModel):
     @model_validator(mode="after")
     def _words(self) -> Entity:
         for word in (self.singular, self.plural):
-            if not _ENTITY_WORD.fullmatch(word):
+            if not ENTITY_WORD.fullmatch(word):
                 raise ValueError(
                     f"entity word {word!r} must be 1 to 40 letters, digits, spaces "
                     "or hyphens, starting with a letter"
