@@ -46,9 +46,10 @@ def tool_env() -> dict[str, str]:
 def ensure_environment() -> None:
     """Create .venv with the dev dependency group (and the Mermaid parser) if stale."""
     pyproject = ROOT / "pyproject.toml"
-    lockfile = ROOT / "tests" / "planning" / "mermaid" / "package-lock.json"
+    engine = ROOT / "planning" / "pyproject.toml"
+    lockfile = ROOT / "planning" / "tests" / "mermaid" / "package-lock.json"
     stamp = VENV / ".ucforge-installed"
-    inputs = [p.stat().st_mtime for p in (pyproject, lockfile) if p.exists()]
+    inputs = [p.stat().st_mtime for p in (pyproject, engine, lockfile) if p.exists()]
     if stamp.exists() and stamp.stat().st_mtime >= max(inputs):
         return
     if not (BIN / "python").exists():
@@ -66,11 +67,14 @@ def ensure_environment() -> None:
             "--python",
             python,
             *requirements,
+            # The planning engine, editable: its tests import it as projects do.
+            "-e",
+            str(ROOT / "planning"),
         ]
     )
     if shutil.which("npm"):
         # The real Mermaid parser, which the plan tests use to check the diagrams.
-        run(["bash", str(ROOT / "tests" / "planning" / "mermaid" / "install.sh")])
+        run(["bash", str(ROOT / "planning" / "tests" / "mermaid" / "install.sh")])
     stamp.touch()
 
 
@@ -88,7 +92,8 @@ def install_and_run_demo(project: Path, env: dict[str, str]) -> None:
     )
     editables = [f"packages/{p.name}" for p in sorted((project / "packages").iterdir())]
     editables += [".[dev]", "tests"]
-    install = [uv, "pip", "install", "--quiet", "--python", python]
+    engine = [str(wheel) for wheel in sorted((project / "wheels").glob("*.whl"))]
+    install = [uv, "pip", "install", "--quiet", "--python", python, *engine]
     run(
         [*install, *(arg for e in editables for arg in ("-e", e))], cwd=project, env=env
     )

@@ -610,8 +610,8 @@ def _load_package(package_dir: Path, prefix: str) -> Any:
 
 
 def _load_planning(template_root: Path) -> Any:
-    """The generated project's planning engine, from the template tree."""
-    package_dir = template_root / "template" / "src" / "{{ package_name }}" / "planning"
+    """The planning engine distribution, from the template's planning/ folder."""
+    package_dir = template_root / "planning" / "src" / "ucforge_planning"
     return _load_package(package_dir, "ucforge_planning")
 
 
@@ -853,6 +853,7 @@ class UcforgeContext(ContextHook):
             engine = _load_planning(Path(source))
             catalogue = importlib.import_module(f"{engine.__name__}.catalogue")
             values = derived_values(answers, catalogue.COMPLIANCE_NAMES)
+            values["engine_version"] = engine.__version__
             plan = LazyPlan(Path(source), answers)
             values["plan_tasks_yaml"] = PlanDocument(plan, "plan_tasks_yaml")
             values["plan_markdown"] = PlanDocument(plan, "plan_markdown")

@@ -13,6 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from engine_wheel import refresh_project_wheel
+
+TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
+
 
 def is_repository_root(folder: Path) -> bool:
     """Whether `folder` is the top of a git repository of its own."""
@@ -40,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--package", required=True)
     args = parser.parse_args(argv)
     project = Path.cwd()
+    refresh_project_wheel(TEMPLATE_ROOT / "planning", project)
     write_data_documents(project, args.package)
     if args.operation == "copy" and not is_repository_root(project):
         # The project is the root of its own repository even when it was generated

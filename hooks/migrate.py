@@ -6,14 +6,14 @@ through a shell, and answers are only ever read as data.
 
     rename-answer OLD NEW   before the update: a renamed question keeps its answer
     move-file OLD NEW       after the update: a moved file keeps the team's edits
-    render-plan PACKAGE     after the update: the plan markdown is rendered again
+    render-plan             after the update: the plan markdown is rendered again
                             from the merged plan/tasks.yaml
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import re
 import shutil
 import subprocess
@@ -86,23 +86,18 @@ def move_file(project: Path, old: str, new: str) -> str:
     return message
 
 
-def load_planning(project: Path, package: str) -> ModuleType:
-    """Import the project's own planning engine (its merged, current version)."""
-    package_dir = project / "src" / package / "planning"
-    spec = importlib.util.spec_from_file_location(
-        f"{package}_planning",
-        package_dir / "__init__.py",
-        submodule_search_locations=[str(package_dir)],
-    )
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"render-plan: no planning engine under {package_dir}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def load_planning() -> ModuleType:
+    """The planning engine of the template version being applied.
+
+    `copier update` moves the project to this version's engine (its wheel and its
+    pin), so the plan is rendered by the engine the project is about to install.
+    """
+    source = Path(__file__).resolve().parents[1] / "planning" / "src"
+    sys.path.insert(0, str(source))
+    return importlib.import_module("ucforge_planning")
 
 
-def render_plan(project: Path, package: str) -> str:
+def render_plan(project: Path) -> str:
     """Render the plan markdown from plan/tasks.yaml, unless a conflict is open."""
     tasks = project / "plan" / "tasks.yaml"
     if not tasks.exists():
@@ -112,7 +107,7 @@ def render_plan(project: Path, package: str) -> str:
             "plan/tasks.yaml has conflict markers: resolve them, then run `make plan` "
             "to render the implementation plan"
         )
-    engine = load_planning(project, package)
+    engine = load_planning()
     commands = importlib.import_module(f"{engine.__name__}.commands")
     written = commands.render_plan(project)
     return f"rendered {Path(written).resolve().relative_to(project.resolve())}"
@@ -125,8 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         sub = commands.add_parser(name)
         sub.add_argument("old")
         sub.add_argument("new")
-    plan = commands.add_parser("render-plan")
-    plan.add_argument("package")
+    commands.add_parser("render-plan")
     args = parser.parse_args(argv)
     project = Path.cwd()
     if args.command == "rename-answer":
@@ -134,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "move-file":
         message = move_file(project, args.old, args.new)
     else:
-        message = render_plan(project, args.package)
+        message = render_plan(project)
     print(f"migration {args.command}: {message}")
     return 0
 

@@ -1,6 +1,7 @@
 """Full tests: generate a project, install it, run its own checks like a new user.
 
-Each project gets its own virtual environment (`make install`), then `make check`
+Each project is committed and cloned, as a teammate gets it; the clone gets its own
+virtual environment (`make install`), then `make check`
 (ruff, mypy, pre-commit), `make test` (every package against its coverage gate and
 the suites), and its installed console script: `--help`, `plan check`, `demo`.
 Then each adopts a dataset that shares nothing with the demo, with `contract
@@ -139,6 +140,20 @@ def demo_words_in(text: str, project: Path) -> list[str]:
     return [word for word in DEMO_WORDS if word in lowered]
 
 
+def fresh_clone(project: Path) -> Path:
+    """The generated repository as a teammate gets it: committed, then cloned.
+
+    Only what is committed reaches the clone, so the clone's `make install` proves
+    the project needs nothing from the copy's machine (the planning engine comes
+    from the wheel the copy committed in wheels/).
+    """
+    identity = ["-c", "user.name=Test Lead", "-c", "user.email=lead@example.com"]
+    run(["git", *identity, "commit", "--quiet", "--no-verify", "-m", "Copy"], project)
+    clone = project.parent / "clone"
+    run(["git", "clone", "--quiet", str(project), str(clone)], project.parent)
+    return clone
+
+
 def check_like_a_new_user(project: Path) -> Path:
     """make install, check and test, then the console script; returns the script."""
     slug = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
@@ -157,7 +172,8 @@ def check_like_a_new_user(project: Path) -> Path:
 def test_generated_project_installs_passes_its_checks_and_adopts_a_public_dataset(
     combination: str, render_project: Any, tmp_path: Path
 ) -> None:
-    project = render_project(COMBINATIONS[combination], name=f"full-{combination}")
+    copied = render_project(COMBINATIONS[combination], name=f"full-{combination}")
+    project = fresh_clone(copied)
     script = check_like_a_new_user(project)
 
     name, options = ADOPTED[combination]
@@ -184,9 +200,10 @@ def test_a_sample_given_at_copy_time_shapes_the_whole_project(
     render_project: Any, tmp_path: Path
 ) -> None:
     sample = write_clinic_sample(tmp_path / "admissions.csv")
-    project = render_project(
+    copied = render_project(
         {**CLINIC_ANSWERS, "data_sample": str(sample)}, name="full-clinic"
     )
+    project = fresh_clone(copied)
     script = check_like_a_new_user(project)
     printed = run_skeleton_on(script, project, sample)
     assert demo_words_in(printed, project) == []

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import ucforge_planning
 import yaml
 from datasets_support import CLINIC_COLUMNS, DEMO_WORDS
 from ucforge_support import CONTRAST_ANSWERS
@@ -168,7 +169,9 @@ def test_rendered_python_is_ruff_clean_and_formatted(
 def test_structured_files_parse(which: str, request: pytest.FixtureRequest) -> None:
     project: Path = request.getfixturevalue(which)
     for path in project_files(project):
-        text = path.read_text(encoding="utf-8") if path.suffix else ""
+        if path.suffix not in {".yaml", ".yml", ".toml", ".py", ".json"}:
+            continue
+        text = path.read_text(encoding="utf-8")
         if path.suffix in {".yaml", ".yml"}:
             list(yaml.safe_load_all(text))
         elif path.suffix == ".toml":
@@ -421,3 +424,26 @@ def test_a_copy_without_a_sample_gets_the_demo_contract_with_the_answered_label(
     assert regression["problem_type"] == "regression"
     assert regression["label"]["name"] == "next_month_spend"
     assert "positive" not in regression["label"]
+
+
+def test_the_project_holds_its_plan_and_a_pinned_engine_not_the_engine_code(
+    default_project: Path,
+) -> None:
+    version = ucforge_planning.__version__
+    wheel = f"wheels/ucforge_planning-{version}-py3-none-any.whl"
+    assert [p.name for p in (default_project / "wheels").iterdir()] == [
+        Path(wheel).name
+    ]
+    pyproject = tomllib.loads((default_project / "pyproject.toml").read_text())
+    assert f"ucforge-planning=={version}" in pyproject["project"]["dependencies"]
+    assert pyproject["tool"]["uv"]["sources"]["ucforge-planning"] == {"path": wheel}
+    makefile = (default_project / "Makefile").read_text(encoding="utf-8")
+    assert f"ENGINE := {wheel}\n" in makefile
+    assert f"./{wheel}" in (default_project / "Dockerfile").read_text()
+    # No module of the engine is rendered into the project: it is installed.
+    engine_modules = {p.name for p in Path(ucforge_planning.__file__).parent.iterdir()}
+    engine_modules -= {"__init__.py", "errors.py", "model.py", "py.typed"}
+    assert {"catalogue.py", "schedule.py"} <= engine_modules
+    rendered = {p.name for p in project_files(default_project)}
+    assert rendered & engine_modules == set()
+    assert (default_project / "plan" / "tasks.yaml").is_file()

@@ -37,6 +37,9 @@ CONFLICT_MARKERS = re.compile(r"^(<<<<<<<|>>>>>>>) ", re.MULTILINE)
 SERVING_RUNBOOK_OLD = "packages/serving/RUNBOOK.md"
 SERVING_RUNBOOK_NEW = "packages/serving/docs/RUNBOOK.md"
 NEW_TASK_TITLE = "Backfill two years of history into the curated store"
+ENGINE_VERSION = importlib.import_module("ucforge_planning").__version__
+NEW_ENGINE_VERSION = f"{ENGINE_VERSION}.post1"
+NEW_ENGINE_LINE = f'__version__ = "{NEW_ENGINE_VERSION}"'
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -132,8 +135,13 @@ def release_version_b(
         f"      - {SERVING_RUNBOOK_NEW}\n"
         "    when: \"{{ _stage == 'after' }}\"\n",
     )
-    # A new task in the plan's catalogue, at the end of the data pipeline.
-    catalogue = next((template / "src").glob("*/planning/catalogue.py"))
+    # A new task in the plan's catalogue, at the end of the data pipeline, in a
+    # new version of the planning engine.
+    engine = repo / "planning" / "src" / "ucforge_planning"
+    replace_in(
+        engine / "__init__.py", f'__version__ = "{ENGINE_VERSION}"', NEW_ENGINE_LINE
+    )
+    catalogue = engine / "catalogue.py"
     text = catalogue.read_text(encoding="utf-8")
     start = text.index("def _data_pipeline(")
     end = text.index("    return tasks\n", start)
@@ -270,6 +278,11 @@ def test_update_keeps_every_team_line_and_brings_every_template_change(
     assert NEW_TASK_TITLE in rendered
     assert "| DONE |" in rendered
     assert_no_conflicts(project)
+    # The project moved to the new engine: its pin and the one wheel it holds.
+    wheel = f"ucforge_planning-{NEW_ENGINE_VERSION}-py3-none-any.whl"
+    assert [p.name for p in (project / "wheels").iterdir()] == [wheel]
+    pyproject = (project / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'"ucforge-planning=={NEW_ENGINE_VERSION}"' in pyproject
 
     assert run_make(project, "install").returncode == 0
     checked = run_make(project, "check")

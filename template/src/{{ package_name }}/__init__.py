@@ -1,1 +1,1 @@
-"""The use case's application: command line, configuration, demo and planning."""
+"""The use case's application: command line, configuration, demo and documents."""

@@ -13,20 +13,19 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from plan_answers import make_answers
-
-from {{ package_name }}.planning import (
+from ucforge_planning import (
     build_plan,
     generate_from_answers,
     key_answers,
     review_checklist,
 )
-from {{ package_name }}.planning.analysis import analyse
-from {{ package_name }}.planning.document import dump_plan, load_plan
-from {{ package_name }}.planning.graph import longest_path
-from {{ package_name }}.planning.model import Plan
-from {{ package_name }}.planning.render import render_markdown
-from {{ package_name }}.planning.schedule import list_schedule
-from {{ package_name }}.planning.workdays import (
+from ucforge_planning.analysis import analyse
+from ucforge_planning.document import dump_plan, load_plan
+from ucforge_planning.graph import longest_path
+from ucforge_planning.model import Plan
+from ucforge_planning.render import render_markdown
+from ucforge_planning.schedule import list_schedule
+from ucforge_planning.workdays import (
     WorkCalendar,
     sprint_count,
     sprint_of,

@@ -1,15 +1,11 @@
-"""One Code Review Checklist: the plan, CONTRIBUTING.md and review templates agree."""
+"""The Code Review Checklist: the framework's items first, then what the answers add."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
-import yaml
-from planning_support import answers, load_engine, submodule
+from planning_support import answers, load_engine
 
-document = submodule("document")
 FRAMEWORK_ITEMS = (
     "Follows coding standards",
     "Has appropriate tests",
@@ -23,53 +19,6 @@ REGULATED = {
     "compliance": ["gdpr", "hipaa", "soc2", "pci_dss", "eu_ai_act", "sr_11_7"],
     "documentation": [],
 }
-
-
-def checklist_in(path: Path, heading: str = "## Code Review Checklist") -> list[str]:
-    """The '- [ ] ' items of the checklist section of a Markdown file."""
-    text = path.read_text(encoding="utf-8")
-    section = text.split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0]
-    return [line[6:] for line in section.splitlines() if line.startswith("- [ ] ")]
-
-
-def engine_checklist(project: Path) -> list[str]:
-    plan = document.load_plan((project / "plan" / "tasks.yaml").read_text("utf-8"))
-    return list(load_engine().review_checklist(plan.answers))
-
-
-def rendered_checklists(project: Path) -> dict[str, list[str]]:
-    answers_file = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
-    plan_file = project / answers_file["plan_dir"] / "implementation-plan.md"
-    review = (
-        project / ".github" / "pull_request_template.md"
-        if answers_file["ci_provider"] == "github"
-        else project / ".gitlab" / "merge_request_templates" / "Default.md"
-    )
-    return {
-        "plan": checklist_in(plan_file),
-        "CONTRIBUTING.md": checklist_in(project / "CONTRIBUTING.md"),
-        "review template": checklist_in(review),
-    }
-
-
-@pytest.fixture(scope="module")
-def regulated_project(render_project: Any) -> Path:
-    return render_project(REGULATED, name="regulated")
-
-
-@pytest.mark.parametrize(
-    "which", ["default_project", "contrast_project", "regulated_project"]
-)
-def test_the_plan_contributing_and_review_template_share_one_checklist(
-    which: str, request: pytest.FixtureRequest
-) -> None:
-    project: Path = request.getfixturevalue(which)
-    expected = engine_checklist(project)
-    assert rendered_checklists(project) == {
-        "plan": expected,
-        "CONTRIBUTING.md": expected,
-        "review template": expected,
-    }
 
 
 def test_the_framework_items_come_first_then_what_the_answers_add() -> None:

@@ -1,6 +1,6 @@
 """How long the implementation plan takes to compute and render.
 
-Run: python benchmarks/plan_bench.py   (needs PyYAML; prints one line per case)
+Run: python planning/benchmarks/plan_bench.py   (prints one line per case)
 
 Cases: the default answers (what every `copier copy --defaults` computes), and a
 500-task plan made of copies of the catalogue's tasks on a ten-person team.
@@ -9,6 +9,7 @@ Cases: the default answers (what every `copier copy --defaults` computes), and a
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import sys
 import time
 from collections.abc import Callable
@@ -16,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-# The engine loader and the default answers are shared with the plan tests.
-sys.path.insert(0, str(ROOT / "tests" / "planning"))
+# The engine loader and the default answers are shared with the engine's tests.
+sys.path.insert(0, str(ROOT / "tests"))
 from planning_support import DEFAULT_ANSWERS, load_engine  # noqa: E402
 
 
@@ -76,9 +77,9 @@ def large_plan(plan: Any, size: int) -> Any:
 def main() -> int:
     engine = load_engine()
 
-    document = sys.modules["ucforge_planning_engine.document"]
-    analysis = sys.modules["ucforge_planning_engine.analysis"]
-    render = sys.modules["ucforge_planning_engine.render"]
+    document = importlib.import_module("ucforge_planning.document")
+    analysis = importlib.import_module("ucforge_planning.analysis")
+    render = importlib.import_module("ucforge_planning.render")
 
     total, _ = best_of(5, lambda: engine.generate_from_answers(DEFAULT_ANSWERS))
     plan = engine.build_plan(DEFAULT_ANSWERS)

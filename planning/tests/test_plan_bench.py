@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "plan_bench.py"
+BENCHMARK = Path(__file__).resolve().parents[1] / "benchmarks" / "plan_bench.py"
 
 
 def test_the_benchmark_prints_figures_for_the_default_and_a_500_task_plan() -> None:

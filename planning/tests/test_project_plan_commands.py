@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 import yaml
-
-from {{ package_name }}.planning import PlanError, generate_from_answers
-from {{ package_name }}.planning.commands import (
+from ucforge_planning import PlanError, generate_from_answers
+from ucforge_planning.commands import (
     check_plan,
     check_report,
     plan_status,

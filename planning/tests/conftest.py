@@ -4,19 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+import planning_support
 import pytest
-from planning_support import answers, load_engine
+from plan_answers import make_answers
 
 
 @pytest.fixture(scope="session")
 def engine() -> ModuleType:
-    return load_engine()
+    return planning_support.load_engine()
 
 
 @pytest.fixture(scope="session")
 def default_output(engine: ModuleType) -> dict[str, str]:
-    return engine.generate_from_answers(answers())
+    return engine.generate_from_answers(planning_support.answers())
+
+
+@pytest.fixture
+def answers() -> dict[str, Any]:
+    """A small team's answers, for the tests that change one of them."""
+    return make_answers()
 
 
 @pytest.fixture

@@ -163,7 +163,7 @@ def mermaid_blocks(text: str) -> list[str]:
 def test_the_mermaid_diagrams_parse_with_the_mermaid_library() -> None:
     if not (MERMAID_DIR / "node_modules" / "mermaid").is_dir():
         pytest.fail(
-            "the mermaid parser is not installed; run tests/planning/mermaid/install.sh"
+            "the mermaid parser is not installed; run planning/tests/mermaid/install.sh"
         )
     diagrams = [block for name in VARIANTS for block in mermaid_blocks(markdown(name))]
     assert len(diagrams) == 2 * len(VARIANTS)

@@ -1,4 +1,4 @@
-"""Loads the planning engine from the template tree, as copier's context hook does.
+"""Answers and module lookups shared by the planning engine's tests.
 
 A module of its own (not conftest) so that test modules can import it by a name
 no other conftest shares.
@@ -7,42 +7,20 @@ no other conftest shares.
 from __future__ import annotations
 
 import copy
-import importlib.util
-import sys
-from pathlib import Path
+import importlib
 from types import ModuleType
 from typing import Any
 
-ENGINE_DIR = (
-    Path(__file__).resolve().parents[2]
-    / "template"
-    / "src"
-    / "{{ package_name }}"
-    / "planning"
-)
-ENGINE_NAME = "ucforge_planning_engine"
+ENGINE_NAME = "ucforge_planning"
 
 
 def load_engine() -> ModuleType:
-    """The engine package, imported by file path with its submodules."""
-    if ENGINE_NAME in sys.modules:
-        return sys.modules[ENGINE_NAME]
-    spec = importlib.util.spec_from_file_location(
-        ENGINE_NAME,
-        ENGINE_DIR / "__init__.py",
-        submodule_search_locations=[str(ENGINE_DIR)],
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[ENGINE_NAME] = module
-    spec.loader.exec_module(module)
-    return module
+    """The engine package, as the copy and the generated projects import it."""
+    return importlib.import_module(ENGINE_NAME)
 
 
 def submodule(name: str) -> ModuleType:
     """One module of the engine, such as 'schedule' or 'commands'."""
-    load_engine()
     return importlib.import_module(f"{ENGINE_NAME}.{name}")
 
 
