@@ -27,21 +27,6 @@ import yaml
 from copier_template_extensions import ContextHook
 from jinja2 import Environment
 
-MEMBER_KEYS = ("name", "handle", "email", "role", "expertise")
-ROLES = ("data_engineer", "data_scientist", "ml_engineer", "mlops_engineer")
-EXPERTISE = ("junior", "intermediate", "senior")
-TEST_LEVELS = ("unit", "integration", "performance", "model", "chaos")
-REQUIRED_TEST_LEVELS = ("unit", "integration")
-METRICS = {
-    "binary_classification": ("roc_auc", "average_precision"),
-    "regression": ("rmse", "mae"),
-}
-# Regimes whose data rules mean identifiers are pseudonymised before storage.
-PSEUDONYMISING_REGIMES = ("gdpr", "hipaa", "pci_dss")
-# Regimes that require an audit trail of every access to predictions.
-AUDITING_REGIMES = ("hipaa", "soc2", "pci_dss")
-# Regimes that require a model card whatever the documentation answer says.
-MODEL_CARD_REGIMES = ("eu_ai_act", "sr_11_7")
 # The template's own folder: the extension is loaded from extensions/ inside it.
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONTRACT = TEMPLATE_ROOT / "includes" / "demo-contract.yaml"
@@ -385,14 +370,14 @@ def problems_team(value: Any) -> str:
         if email.lower() in emails:
             return f"{where} repeats the email {email!r}"
         emails.add(email.lower())
-        if member["role"] not in ROLES:
+        if member["role"] not in VOCABULARY.ROLES:
             return (
-                f"{where} role must be one of {', '.join(ROLES)}; "
+                f"{where} role must be one of {', '.join(VOCABULARY.ROLES)}; "
                 f"got {member['role']!r}"
             )
-        if member["expertise"] not in EXPERTISE:
+        if member["expertise"] not in VOCABULARY.EXPERTISE:
             return (
-                f"{where} expertise must be one of {', '.join(EXPERTISE)}; "
+                f"{where} expertise must be one of {', '.join(VOCABULARY.EXPERTISE)}; "
                 f"got {member['expertise']!r}"
             )
     return ""
@@ -493,10 +478,10 @@ def problems_int_range(value: Any, question: str, low: int, high: int) -> str:
 
 def problems_test_levels(value: Any) -> str:
     levels = list(value or [])
-    unknown = [lv for lv in levels if lv not in TEST_LEVELS]
+    unknown = [lv for lv in levels if lv not in VOCABULARY.TEST_LEVELS]
     if unknown:
         return f"test_levels has unknown levels {', '.join(map(str, unknown))}"
-    missing = [lv for lv in REQUIRED_TEST_LEVELS if lv not in levels]
+    missing = [lv for lv in VOCABULARY.REQUIRED_TEST_LEVELS if lv not in levels]
     if missing:
         return (
             "test_levels must include unit and integration (the walking skeleton "
@@ -506,7 +491,7 @@ def problems_test_levels(value: Any) -> str:
 
 
 def problems_metric(value: Any, problem_type: Any) -> str:
-    allowed = METRICS.get(str(problem_type), ())
+    allowed = VOCABULARY.METRICS.get(str(problem_type), ())
     if value not in allowed:
         return (
             f"primary_metric {value!r} does not fit problem_type {problem_type!r}; "
@@ -613,6 +598,13 @@ def _load_planning(template_root: Path) -> Any:
     """The planning engine distribution, from the template's planning/ folder."""
     package_dir = template_root / "planning" / "src" / "ucforge_planning"
     return _load_package(package_dir, "ucforge_planning")
+
+
+# The answers' words (roles, levels, metrics, regimes and their duties), which the
+# planning engine defines once for the copy, the plan and the generated checks.
+VOCABULARY = importlib.import_module(
+    f"{_load_planning(TEMPLATE_ROOT).__name__}.vocabulary"
+)
 
 
 def _pipeline_module(name: str, template_root: Path = TEMPLATE_ROOT) -> Any:
@@ -758,28 +750,25 @@ def answers_of(context: Mapping[str, Any]) -> dict[str, Any] | None:
     return {key: context[key] for key in ANSWER_KEYS}
 
 
-def derived_values(
-    answers: Mapping[str, Any], compliance_names: Mapping[str, str]
-) -> dict[str, Any]:
+def derived_values(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Values several templates need, computed once from the answers.
 
-    `compliance_names` are the regimes' display names, which the planning engine
-    owns so that the plan and the other documents name them alike.
+    The regimes' duties and display names come from the engine's vocabulary, so
+    the plan and the other documents name and apply them alike.
     """
     compliance = list(answers["compliance"] or [])
     documentation = list(answers["documentation"] or [])
     team = list(answers["team_members"])
     return {
-        "pseudonymise_ids": any(r in compliance for r in PSEUDONYMISING_REGIMES),
-        "audit_logging": any(r in compliance for r in AUDITING_REGIMES),
-        "model_card": "model_card" in documentation
-        or any(r in compliance for r in MODEL_CARD_REGIMES),
-        "compliance_names": [compliance_names[r] for r in compliance],
+        "pseudonymise_ids": VOCABULARY.pseudonymises(compliance),
+        "audit_logging": VOCABULARY.audits(compliance),
+        "model_governance": VOCABULARY.governs_models(compliance),
+        "model_card": VOCABULARY.needs_model_card(documentation, compliance),
+        "compliance_names": [VOCABULARY.COMPLIANCE_NAMES[r] for r in compliance],
         "owner_member": next(
             (m for m in team if m["handle"] == answers["use_case_owner"]), team[0]
         ),
-        "higher_is_better": answers["primary_metric"]
-        in METRICS["binary_classification"],
+        "higher_is_better": answers["primary_metric"] in VOCABULARY.HIGHER_IS_BETTER,
     }
 
 
@@ -851,8 +840,7 @@ class UcforgeContext(ContextHook):
         ).hexdigest()
         if key not in self._cache:
             engine = _load_planning(Path(source))
-            catalogue = importlib.import_module(f"{engine.__name__}.catalogue")
-            values = derived_values(answers, catalogue.COMPLIANCE_NAMES)
+            values = derived_values(answers)
             values["engine_version"] = engine.__version__
             plan = LazyPlan(Path(source), answers)
             values["plan_tasks_yaml"] = PlanDocument(plan, "plan_tasks_yaml")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .catalogue import METRIC_NAMES
-from .model import COMPONENT_NAMES, COMPONENTS, ROLES, Plan, Risk, Task
+from .model import COMPONENT_NAMES, COMPONENTS, Plan, Risk, Task
 from .schedule import Schedule, list_schedule, percentile, simulate_makespans
+from .vocabulary import METRIC_NAMES, ROLES
 from .workdays import WorkCalendar
 
 LEVEL_ORDER = {"H": 0, "M": 1, "L": 2}

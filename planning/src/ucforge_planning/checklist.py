@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from .catalogue import COMPLIANCE_NAMES, METRIC_NAMES
 from .markup import text
 from .model import KeyAnswers
-
-# Regimes whose data rules mean identifiers are pseudonymised before storage.
-PSEUDONYMISING_REGIMES = frozenset({"gdpr", "hipaa", "pci_dss"})
-# Regimes that require an audit trail of every access to predictions.
-AUDITING_REGIMES = frozenset({"hipaa", "soc2", "pci_dss"})
-# Regimes that require a model card and a validation record.
-MODEL_RISK_REGIMES = frozenset({"eu_ai_act", "sr_11_7"})
+from .vocabulary import (
+    COMPLIANCE_NAMES,
+    METRIC_NAMES,
+    audits,
+    governs_models,
+    pseudonymises,
+)
 
 
 def review_checklist(answers: KeyAnswers) -> list[str]:
@@ -50,17 +49,17 @@ def review_checklist(answers: KeyAnswers) -> list[str]:
         f"{answers.baseline_margin * 100:g}%"
     )
     regimes = set(answers.compliance)
-    if regimes & PSEUDONYMISING_REGIMES:
+    if pseudonymises(regimes):
         items.append(
             "Personal identifiers stay pseudonymised; no personal, health or card "
             "data in logs, errors or fixtures"
         )
-    if regimes & AUDITING_REGIMES:
+    if audits(regimes):
         items.append(
             "Every access to predictions is still written to the audit log, new "
             "endpoints included"
         )
-    if regimes & MODEL_RISK_REGIMES:
+    if governs_models(regimes):
         items.append(
             "Model card and validation record updated when the model, its data or "
             "its intended use changes"

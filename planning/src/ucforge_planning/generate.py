@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .catalogue import COMPLIANCE_ID_PARTS, Draft, drafts, facts_from_answers
+from .catalogue import Draft, drafts, facts_from_answers
 from .document import dump_plan, load_plan
 from .guidance import deliverables, gates, risks
 from .model import (
@@ -29,6 +29,7 @@ from .model import (
 )
 from .render import render_markdown
 from .schedule import list_schedule
+from .vocabulary import COMPLIANCE_ID_PARTS
 
 EXPERTISE_FACTORS = {"senior": 1.0, "intermediate": 1.25, "junior": 1.6}
 OUTSIDE_ROLE_FACTOR = 1.25

@@ -5,6 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+# The choices a plan's members and answers take, re-exported for the file format.
+from .vocabulary import EXPERTISE as EXPERTISE
+from .vocabulary import ROLES as ROLES
+from .vocabulary import TEST_LEVELS as TEST_LEVELS
+
 COMPONENTS = (
     "data_pipeline",
     "feature_engineering",
@@ -35,10 +40,7 @@ COMPONENT_FOLDERS = {
     "testing": "tests",
 }
 STATUSES = ("TODO", "IN_PROGRESS", "DONE", "BLOCKED")
-ROLES = ("data_engineer", "data_scientist", "ml_engineer", "mlops_engineer")
-EXPERTISE = ("junior", "intermediate", "senior")
 LEVELS = ("L", "M", "H")
-TEST_LEVELS = ("unit", "integration", "performance", "model", "chaos")
 GATE_SCOPES = ("all", *COMPONENTS)
 
 

@@ -7,12 +7,6 @@ import re
 from collections.abc import Iterable, Sequence
 
 from .analysis import Analysis, analyse
-from .catalogue import (
-    COMPLIANCE_NAMES,
-    DOCUMENT_NAMES,
-    INFRASTRUCTURE_NAMES,
-    METRIC_NAMES,
-)
 from .checklist import review_checklist
 from .markup import cell, code, end_sentence, text
 from .model import (
@@ -22,6 +16,13 @@ from .model import (
     Member,
     Plan,
     Task,
+)
+from .vocabulary import (
+    COMPLIANCE_NAMES,
+    DOCUMENT_NAMES,
+    INFRASTRUCTURE_NAMES,
+    METRIC_NAMES,
+    needs_model_card,
 )
 from .workdays import sprint_count, sprint_of
 
@@ -563,7 +564,7 @@ def _documentation(plan: Plan) -> list[str]:
         "Runbook updates for every alert and failure mode",
         "Architecture decision records for every significant choice",
     ]
-    if "model_card" in docs or {"eu_ai_act", "sr_11_7"} & set(plan.answers.compliance):
+    if needs_model_card(docs, plan.answers.compliance):
         items.append("Model card, updated with every promoted version")
     if "data_dictionary" in docs:
         items.append("Data dictionary of raw columns and features")
