@@ -87,7 +87,7 @@ def test_default_project_has_the_documented_layout(default_project: Path) -> Non
         "configs/ci.yaml",
         "configs/prod.yaml",
         "docs/adr/0001-record-architecture-decisions.md",
-        "src/uc_001_customer_churn/cli.py",
+        "src/uc_001_customer_churn/cli/__init__.py",
         "tests/pyproject.toml",
         "tests/README.md",
         "tests/RUNBOOK.md",
