@@ -193,7 +193,9 @@ def team_edits(project: Path) -> dict[str, str]:
     lines = {
         "packages/model/README.md": "Team note: retrain monthly, after finance closes.",
         SERVING_RUNBOOK_OLD: "- Page the on-call ML engineer first (team rule).",
-        f"src/{PACKAGE}/cli.py": "# Team: keep commands thin; logic lives in packages.",
+        f"src/{PACKAGE}/cli/__init__.py": (
+            "# Team: keep commands thin; logic lives in packages."
+        ),
     }
     for path, line in lines.items():
         # Formatted as the team's tools would: two blank lines before a top-level
