@@ -22,14 +22,9 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from {{ package_name }}_pipeline.contract import DataContract
-from {{ package_name }}_pipeline.errors import (
-    CuratedDataNotFoundError,
-)
-from {{ package_name }}_pipeline.files import (
-    staging_path_for,
-    write_text_atomically,
-)
+from .contract import DataContract
+from .errors import CuratedDataNotFoundError
+from .files import staging_path_for, write_text_atomically
 
 __all__ = [
     "StagedOutput",

@@ -22,13 +22,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from {{ package_name }}_pipeline.contract import (
-    FALSE_WORDS,
-    TRUE_WORDS,
-    Column,
-    DataContract,
-)
-from {{ package_name }}_pipeline.errors import SchemaViolationError
+from .contract import FALSE_WORDS, TRUE_WORDS, Column, DataContract
+from .errors import SchemaViolationError
 
 # Columns a quarantine file has before the raw values.
 QUARANTINE_PREFIX = ("source_row", "reason")

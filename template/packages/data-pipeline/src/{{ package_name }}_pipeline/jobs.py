@@ -17,29 +17,15 @@ from pathlib import Path
 
 import ibis
 
-from {{ package_name }}_pipeline import store
-from {{ package_name }}_pipeline.errors import (
-    RealDataProtectedError,
-    ReconciliationError,
-    SchemaViolationError,
-)
-from {{ package_name }}_pipeline.files import write_text_atomically
-from {{ package_name }}_pipeline.ingest import (
-    connect,
-    fingerprint,
-    read_raw,
-)
-from {{ package_name }}_pipeline.pseudonymise import (
-    pseudonymise_columns,
-    resolve_salt,
-)
-from {{ package_name }}_pipeline.sample import (
-    DEFAULT_BAD_FRACTION,
-    write_sample_csv,
-)
-from {{ package_name }}_pipeline.settings import PipelineSettings
-from {{ package_name }}_pipeline.transform import normalise, to_curated
-from {{ package_name }}_pipeline.validate import split_valid_rows
+from . import store
+from .errors import RealDataProtectedError, ReconciliationError, SchemaViolationError
+from .files import write_text_atomically
+from .ingest import connect, fingerprint, read_raw
+from .pseudonymise import pseudonymise_columns, resolve_salt
+from .sample import DEFAULT_BAD_FRACTION, write_sample_csv
+from .settings import PipelineSettings
+from .transform import normalise, to_curated
+from .validate import split_valid_rows
 
 logger = logging.getLogger(__name__)
 

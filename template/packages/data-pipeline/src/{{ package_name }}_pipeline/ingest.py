@@ -21,8 +21,8 @@ from pathlib import Path
 import ibis
 import ibis.expr.types as ir
 
-from {{ package_name }}_pipeline.contract import DataContract
-from {{ package_name }}_pipeline.errors import RawDataError
+from .contract import DataContract
+from .errors import RawDataError
 
 logger = logging.getLogger(__name__)
 

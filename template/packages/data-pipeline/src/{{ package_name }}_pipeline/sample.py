@@ -23,14 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from {{ package_name }}_pipeline.contract import (
-    Column,
-    ContractError,
-    DataContract,
-)
-from {{ package_name }}_pipeline.files import (
-    write_text_atomically,
-)
+from .contract import Column, ContractError, DataContract
+from .files import write_text_atomically
 
 DEFAULT_BAD_FRACTION = 0.02
 BREAKAGES = (

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from {{ package_name }}_pipeline.errors import SaltMissingError
-from {{ package_name }}_pipeline.settings import PipelineSettings
+from .errors import SaltMissingError
+from .settings import PipelineSettings
 
 logger = logging.getLogger(__name__)
 

@@ -14,12 +14,7 @@ import datetime as dt
 import ibis
 import ibis.expr.types as ir
 
-from {{ package_name }}_pipeline.contract import (
-    ROW_KEY,
-    TRUE_WORDS,
-    Column,
-    DataContract,
-)
+from .contract import ROW_KEY, TRUE_WORDS, Column, DataContract
 
 # Hex characters of the row's hash kept in its key (64 bits).
 ROW_KEY_LENGTH = 16
