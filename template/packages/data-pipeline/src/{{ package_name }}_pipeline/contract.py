@@ -62,8 +62,6 @@ _FORBIDDEN_IN_NAME = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029/=\\]")
 class ContractError(ValueError):
     """The contract is missing, unreadable, or breaks a rule; the message says which."""
 
-    exit_code = 3
-
 
 def plural_of(word: str) -> str:
     """An English plural good enough for documents: city -> cities, box -> boxes."""

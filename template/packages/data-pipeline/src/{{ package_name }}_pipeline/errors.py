@@ -1,12 +1,10 @@
-"""Errors of the data pipeline, each with the exit code the command line maps it to."""
+"""Errors of the data pipeline; the command line maps each to its exit code."""
 
 from __future__ import annotations
 
 
 class PipelineError(Exception):
     """Base class of every error the data pipeline raises on purpose."""
-
-    exit_code = 4
 
 
 class RawDataError(PipelineError):
@@ -27,8 +25,6 @@ class CuratedDataNotFoundError(PipelineError):
 
 class SaltMissingError(PipelineError):
     """Pseudonymisation is on but the salt's environment variable is not set."""
-
-    exit_code = 3
 
 
 class RealDataProtectedError(PipelineError):

@@ -1,12 +1,10 @@
-"""Errors of the features component, each with the exit code the CLI maps it to."""
+"""Errors of the features component; the command line maps each to its exit code."""
 
 from __future__ import annotations
 
 
 class FeatureError(Exception):
     """Base class of every error the features component raises on purpose."""
-
-    exit_code = 4
 
 
 class FeatureInputError(FeatureError):
