@@ -44,12 +44,6 @@ PROBLEM_TYPES = {
 # ---------------------------------------------------------------------------
 # Markdown structure (escaping of free text is in .markup)
 # ---------------------------------------------------------------------------
-def anchor(heading: str) -> str:
-    """GitHub's anchor of a heading, such as 'component-data-pipeline'."""
-    slug = re.sub(r"[^\w\- ]", "", heading.strip().lower())
-    return slug.replace(" ", "-")
-
-
 def mermaid_label(value: object) -> str:
     """A double-quoted Mermaid label that shows the text literally."""
     raw = " ".join(str(value).split())
