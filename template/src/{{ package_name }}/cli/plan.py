@@ -16,7 +16,7 @@ def plan() -> None:
 @plan.command("render")
 def plan_render() -> None:
     """Render the implementation plan from plan/tasks.yaml."""
-    from {{ package_name }}.planning.commands import render_plan
+    from ucforge_planning.commands import render_plan
 
     click.echo(f"plan: {render_plan(find_root())}")
 
@@ -24,7 +24,7 @@ def plan_render() -> None:
 @plan.command("check")
 def plan_check() -> None:
     """Check plan/tasks.yaml; exit 4 when it has problems."""
-    from {{ package_name }}.planning.commands import check_report
+    from ucforge_planning.commands import check_report
 
     problems, report = check_report(find_root())
     if problems:
@@ -36,6 +36,6 @@ def plan_check() -> None:
 @plan.command("status")
 def plan_status() -> None:
     """Progress by phase and component."""
-    from {{ package_name }}.planning.commands import plan_status as status
+    from ucforge_planning.commands import plan_status as status
 
     click.echo(status(find_root()))
