@@ -1,7 +1,7 @@
 """What every command shares: the Context it receives, progress lines, exit codes.
 
-Public names: DISTRIBUTION, USE_CASE_ID, Context, pass_context, step,
-ExitCodeGroup.
+Public names: Context, pass_context, step, ExitCodeGroup; DISTRIBUTION and
+USE_CASE_ID are re-exported from the package's identity module.
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ import click
 
 from ..config import Settings, load_settings
 from ..errors import ExitCode, exit_code_for
-
-# The distribution's name, which is also the name of its command.
-DISTRIBUTION = {{ project_slug | py_str }}
-USE_CASE_ID = {{ use_case_id | py_str }}
+from ..identity import DISTRIBUTION as DISTRIBUTION
+from ..identity import USE_CASE_ID as USE_CASE_ID
 
 
 @dataclass
