@@ -135,30 +135,25 @@ def release_version_b(
         f"      - {SERVING_RUNBOOK_NEW}\n"
         "    when: \"{{ _stage == 'after' }}\"\n",
     )
-    # A new task in the plan's catalogue, at the end of the data pipeline, in a
-    # new version of the planning engine.
+    # A new task in the plan's catalogue, at the end of the data pipeline's tasks,
+    # in a new version of the planning engine.
     engine = repo / "planning" / "src" / "ucforge_planning"
     replace_in(
         engine / "__init__.py", f'__version__ = "{ENGINE_VERSION}"', NEW_ENGINE_LINE
     )
-    catalogue = engine / "catalogue.py"
-    text = catalogue.read_text(encoding="utf-8")
-    start = text.index("def _data_pipeline(")
-    end = text.index("    return tasks\n", start)
-    new_draft = (
-        "    tasks.append(\n"
-        "        Draft(\n"
-        '            "dp.backfill",\n'
-        "            c,\n"
-        '            "Storage",\n'
-        f'            "{NEW_TASK_TITLE}",\n'
-        '            "data_engineer",\n'
-        "            (2, 3, 5),\n"
-        '            "Two years of history are stored and pass validation",\n'
-        "        )\n"
-        "    )\n"
+    pipeline = engine / "catalogue_data" / "phases" / "data_pipeline.yaml"
+    text = pipeline.read_text(encoding="utf-8")
+    end = text.index("\ndeliverables:\n")
+    new_task = (
+        "\n"
+        "  - key: dp.backfill\n"
+        "    category: Storage\n"
+        f"    title: {NEW_TASK_TITLE}\n"
+        "    role: data_engineer\n"
+        "    effort: [2, 3, 5]\n"
+        "    acceptance: Two years of history are stored and pass validation\n"
     )
-    catalogue.write_text(text[:end] + new_draft + text[end:], encoding="utf-8")
+    pipeline.write_text(text[:end] + new_task + text[end:], encoding="utf-8")
     commit_all(repo, "version B")
     git(repo, "tag", "v2.0.0")
 
