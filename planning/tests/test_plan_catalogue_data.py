@@ -50,13 +50,13 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def append(path: Path, section: str, entry: str) -> None:
-    """Insert an entry at the end of a section of a data file."""
+    """Add an entry at the end of one section of a data file."""
     text = path.read_text(encoding="utf-8")
-    start = text.index(f"\n{section}:\n") + 1
-    following = re.search(r"^[a-z]+:$", text[start + len(section) + 1 :], re.M)
-    end = start + len(section) + 1 + following.start() if following else len(text)
-    head = text[:end].rstrip("\n")
-    path.write_text(head + "\n" + entry + "\n" + text[end:], encoding="utf-8")
+    start = text.index(f"\n{section}:\n") + len(section) + 3
+    following = re.compile(r"^[a-z]+:$", re.MULTILINE).search(text, start)
+    end = following.start() if following else len(text)
+    added = text[:end].rstrip("\n") + "\n" + entry.strip("\n") + "\n\n" + text[end:]
+    path.write_text(added, encoding="utf-8")
 
 
 def problems_of(folder: Path) -> str:
@@ -201,6 +201,22 @@ def test_the_catalogue_refuses_a_file_it_does_not_read(data: Path) -> None:
     (data / "phases" / "monitoring.yaml").write_text("tasks: []\n", "utf-8")
     message = problems_of(data)
     assert f"{data / 'phases' / 'monitoring.yaml'}: not a catalogue file" in message
+
+
+def test_the_catalogue_needs_one_task_that_closes_the_plan(data: Path) -> None:
+    edit(data / "release.yaml", "    closes_the_plan: true\n", "")
+    message = problems_of(data)
+    assert "needs exactly one task with closes_the_plan: true, found none" in message
+
+
+def test_only_a_phase_file_lists_deliverables(data: Path) -> None:
+    hipaa = data / "regimes" / "hipaa.yaml"
+    hipaa.write_text(
+        hipaa.read_text("utf-8") + "\ndeliverables:\n  - deliverable: Signed BAAs\n",
+        "utf-8",
+    )
+    message = problems_of(data)
+    assert f"{hipaa}: deliverables: only a phase file lists deliverables" in message
 
 
 def test_the_catalogue_names_every_problem_at_once(data: Path) -> None:
