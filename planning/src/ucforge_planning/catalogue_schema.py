@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from .errors import CatalogueError
 from .facts import PLACEHOLDERS, Facts
 from .graph import describe_cycle, find_cycles
 from .model import COMPONENTS, GATE_SCOPES, LEVELS
@@ -38,19 +39,13 @@ from .vocabulary import (
     PROBLEM_TYPES,
     ROLES,
     TEST_LEVELS,
+    audits,
+    pseudonymises,
 )
 
 DATA_FOLDER = Path(__file__).with_name("catalogue_data")
 TASK_KEY = re.compile(r"[a-z0-9]+\.[a-z0-9]+")
 BRACED = re.compile(r"\{([^{}]*)\}")
-
-
-class CatalogueError(Exception):
-    """A catalogue data file is missing or invalid; the message names every problem."""
-
-    def __init__(self, message: str, problems: list[str]) -> None:
-        super().__init__(message)
-        self.problems = list(problems)
 
 
 # ---------------------------------------------------------------------------
@@ -182,6 +177,8 @@ CONDITIONS: dict[str, Callable[[Facts, Any], bool]] = {
     "documents_has": lambda f, v: v in f.documents,
     "test_levels_has": lambda f, v: v in f.levels,
     "regime": lambda f, v: any(r in f.compliance for r in v),
+    "pseudonymises": lambda f, v: pseudonymises(f.compliance) == v,
+    "audits": lambda f, v: audits(f.compliance) == v,
     "tracking_server": lambda f, v: f.tracking_server == v,
     "model_card": lambda f, v: f.model_card == v,
     "publishes_documents": lambda f, v: bool(f.published_documents) == v,
@@ -202,6 +199,10 @@ class When(Strict):
     test_levels_has: TestLevel | None = None
     # One regime or a list: holds when any of them is answered.
     regime: Regimes | None = None
+    # Whether the answered regimes ask for pseudonymised identifiers, or for an
+    # audit log of predictions (the duties the vocabulary gives each regime).
+    pseudonymises: StrictBool | None = None
+    audits: StrictBool | None = None
     # Whether a shared MLflow server was answered.
     tracking_server: StrictBool | None = None
     # Whether a model card is required, asked for or by a regime.

@@ -1,4 +1,4 @@
-"""The one error the planning engine raises for a plan it cannot use."""
+"""The errors the planning engine raises: a plan, or a catalogue, it cannot use."""
 
 from __future__ import annotations
 
@@ -9,3 +9,7 @@ class PlanError(Exception):
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = list(problems or [])
+
+
+class CatalogueError(PlanError):
+    """A catalogue data file is missing or invalid; the message names every problem."""
