@@ -708,39 +708,13 @@ def contract_header(answers: Mapping[str, Any], is_demo: bool) -> str:
     )
 
 
-ANSWER_KEYS = (
-    "use_case_id",
-    "use_case_name",
-    "project_slug",
-    "package_name",
-    "description",
-    "problem_type",
-    "data_sample",
-    "target_column",
-    "id_column",
-    "entity_name",
-    "entity_plural",
-    "team_members",
-    "use_case_owner",
-    "start_date",
-    "target_date",
-    "sprint_length_weeks",
-    "hard_deadlines",
-    "ci_provider",
-    "tracking_server_url",
-    "existing_infrastructure",
-    "coverage_target",
-    "test_levels",
-    "latency_slo_p95_ms",
-    "throughput_slo_rps",
-    "primary_metric",
-    "baseline_margin",
-    "reviewers",
-    "required_approvals",
-    "documentation",
-    "compliance",
-    "plan_dir",
-)
+def _question_names(copier_file: Path) -> tuple[str, ...]:
+    """The questions copier.yml asks, in its order: the one list of answer keys."""
+    settings = yaml.safe_load(copier_file.read_text(encoding="utf-8"))
+    return tuple(key for key in settings if not key.startswith("_"))
+
+
+ANSWER_KEYS = _question_names(TEMPLATE_ROOT / "copier.yml")
 
 
 def answers_of(context: Mapping[str, Any]) -> dict[str, Any] | None:
