@@ -3,13 +3,20 @@
 Copier reads a git template at a commit, which would hide uncommitted work; the
 tests render from a plain copy of the working tree instead, so they test exactly
 what is on disk. Update tests build their own tagged git repositories.
+
+Under pytest-xdist, the workers share the main process's snapshot and the named
+projects below (default, contrast, clinic, long names): each is rendered once per
+run, by whichever worker asks first, instead of once per worker. Tests only read
+those projects; a test that changes files renders its own with `render_project`.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,22 +24,37 @@ import pytest
 from datasets_support import CLINIC_ANSWERS, write_clinic_sample
 from ucforge_support import BASE_ANSWERS, CONTRAST_ANSWERS, IGNORED, ROOT, render
 
+# The snapshot this process renders from, and the one it made (and removes).
+SNAPSHOT = pytest.StashKey[Path]()
+OWN_SNAPSHOT = pytest.StashKey[Path]()
+WORKER_SNAPSHOT = "ucforge_snapshot"
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Snapshot the working tree once; pytest-copie's `copie` renders from it too."""
-    snapshot = Path(tempfile.mkdtemp(prefix="ucforge-template-")) / "ucforge"
-    shutil.copytree(ROOT, snapshot, ignore=IGNORED)
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and WORKER_SNAPSHOT in workerinput:
+        # An xdist worker: render from the main process's snapshot, so that every
+        # worker sees the same template even while the working tree changes.
+        snapshot = Path(workerinput[WORKER_SNAPSHOT])
+    else:
+        snapshot = Path(tempfile.mkdtemp(prefix="ucforge-template-")) / "ucforge"
+        shutil.copytree(ROOT, snapshot, ignore=IGNORED)
+        config.stash[OWN_SNAPSHOT] = snapshot
     config.option.template = str(snapshot)
     config.stash[SNAPSHOT] = snapshot
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Hand the main process's snapshot to each xdist worker."""
+    node.workerinput[WORKER_SNAPSHOT] = str(node.config.stash[SNAPSHOT])
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    snapshot = config.stash.get(SNAPSHOT, None)
+    snapshot = config.stash.get(OWN_SNAPSHOT, None)
     if snapshot is not None:
         shutil.rmtree(snapshot.parent, ignore_errors=True)
-
-
-SNAPSHOT = pytest.StashKey[Path]()
 
 
 @pytest.fixture(scope="session")
@@ -56,26 +78,65 @@ def render_project(
 
 
 @pytest.fixture(scope="session")
-def default_project(render_project: Any) -> Path:
-    return render_project(name="default")
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every xdist worker of this run shares; without xdist, the session's."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def made_once(folder: Path, make: Callable[[Path], Path]) -> Path:
+    """`make(folder)`, unless some worker of this run has already made it."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    done = folder.with_name(folder.name + ".done")
+    with open(folder.with_name(folder.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            made = make(folder)
+            done.write_text(str(made), encoding="utf-8")
+    return Path(done.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
-def contrast_project(render_project: Any) -> Path:
-    return render_project(CONTRAST_ANSWERS, name="contrast")
+def shared_project(template_dir: Path, run_folder: Path) -> Callable[..., Path]:
+    """A read-only project for `answers`, rendered once per run under `name`."""
+
+    def _shared(name: str, answers: Mapping[str, Any] | None = None) -> Path:
+        return made_once(
+            run_folder / "shared" / name,
+            lambda folder: render(
+                template_dir, folder / "project", {**BASE_ANSWERS, **(answers or {})}
+            ),
+        )
+
+    return _shared
 
 
 @pytest.fixture(scope="session")
-def clinic_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def default_project(shared_project: Callable[..., Path]) -> Path:
+    return shared_project("default")
+
+
+@pytest.fixture(scope="session")
+def contrast_project(shared_project: Callable[..., Path]) -> Path:
+    return shared_project("contrast", CONTRAST_ANSWERS)
+
+
+@pytest.fixture(scope="session")
+def clinic_sample(run_folder: Path) -> Path:
     """A CSV sample of a dataset that shares nothing with the demo."""
-    return write_clinic_sample(tmp_path_factory.mktemp("sample") / "admissions.csv")
+    return made_once(
+        run_folder / "shared" / "sample",
+        lambda folder: write_clinic_sample(folder / "admissions.csv"),
+    )
 
 
 @pytest.fixture(scope="session")
-def clinic_project(render_project: Any, clinic_sample: Path) -> Path:
+def clinic_project(shared_project: Callable[..., Path], clinic_sample: Path) -> Path:
     """A project whose contract was inferred from the clinic sample at copy time."""
-    answers = {**CLINIC_ANSWERS, "data_sample": str(clinic_sample)}
-    return render_project(answers, name="clinic")
+    return shared_project(
+        "clinic", {**CLINIC_ANSWERS, "data_sample": str(clinic_sample)}
+    )
 
 
 # The longest names the validators allow: rendered Python must still be formatted.
@@ -87,5 +148,5 @@ LONG_NAMES = {
 
 
 @pytest.fixture(scope="session")
-def long_names_project(render_project: Any) -> Path:
-    return render_project(LONG_NAMES, name="long-names")
+def long_names_project(shared_project: Callable[..., Path]) -> Path:
+    return shared_project("long-names", LONG_NAMES)

@@ -6,6 +6,7 @@ No test here installs the generated project; test_full.py does that.
 from __future__ import annotations
 
 import ast
+import fnmatch
 import hashlib
 import json
 import re
@@ -239,10 +240,435 @@ def test_every_question_has_a_changed_answer_in_this_test() -> None:
         if not k.startswith("_")
     }
     assert questions == set(CHANGED_ANSWER)
+    assert questions == set(ANSWER_CHANGES)
+
+
+# What each changed answer changes in the generated tree, relative to the default
+# project: every file it adds, removes or rewrites (the answers file always changes
+# and is left out). Built from real renders; when a template change moves what an
+# answer reaches, the test below names the paths, and the entry is updated on
+# purpose. A pattern is a path or an fnmatch glob (`*` crosses folders);
+# `{package}` stands for the default package name and for the changed one.
+# A glob promises that every file it matches, in either tree, changes.
+
+# The slug follows use_case_id, use_case_name and the data answers, and the package
+# name follows the slug: every file that names the package moves or changes with it.
+RENAMED_PACKAGE = (
+    "*{package}*",
+    "Dockerfile",
+    "README.md",
+    "configs/*.yaml",
+    "docs/adr/0002-five-packages-in-one-repository.md",
+    "docs/adr/0005-one-data-contract.md",
+    "docs/adr/0006-the-planning-engine-as-a-dependency.md",
+    "docs/data-dictionary.md",
+    "packages/*/README.md",
+    "packages/*/pyproject.toml",
+    "packages/*/tests/[!_]*.py",
+    "packages/data-pipeline/RUNBOOK.md",
+    "packages/features/RUNBOOK.md",
+    "packages/serving/RUNBOOK.md",
+    "packages/serving/docs/adr/0003-online-features-from-training-code.md",
+    "pyproject.toml",
+    "tests/*.py",
+    "tests/README.md",
+    "tests/docs/adr/0001-five-test-levels-and-one-plugin.md",
+    "tests/pyproject.toml",
+)
+
+ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
+    "baseline_margin": (
+        ".github/pull_request_template.md",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CONTRIBUTING.md",
+        "README.md",
+        "configs/*.yaml",
+        "docs/model-card.md",
+        "packages/model/README.md",
+        "packages/model/RUNBOOK.md",
+        "packages/model/docs/adr/0002-promotion-gate-baseline-and-margin.md",
+        "packages/model/src/{package}_model/settings.py",
+        "packages/model/tests/test_settings.py",
+        "plan/tasks.yaml",
+        "tests/README.md",
+        "tests/model/test_model_quality.py",
+    ),
+    "ci_provider": (
+        ".github/pull_request_template.md",
+        ".github/workflows/ci.yml",
+        ".gitlab-ci.yml",
+        ".gitlab/merge_request_templates/Default.md",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CONTRIBUTING.md",
+        "ONBOARDING.md",
+        "docs/adr/0003-ci-on-github.md",
+        "docs/adr/0003-ci-on-gitlab.md",
+        "plan/tasks.yaml",
+    ),
+    "compliance": (
+        ".github/pull_request_template.md",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CONTRIBUTING.md",
+        "ONBOARDING.md",
+        "README.md",
+        "configs/*.yaml",
+        "docs/COMPLIANCE.md",
+        "docs/api.md",
+        "docs/model-card.md",
+        "packages/serving/README.md",
+        "packages/serving/RUNBOOK.md",
+        "packages/serving/docs/adr/0004-audit-log-of-predictions.md",
+        "plan/tasks.yaml",
+    ),
+    "coverage_target": (
+        ".github/pull_request_template.md",
+        ".github/workflows/ci.yml",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CONTRIBUTING.md",
+        "README.md",
+        "packages/*/README.md",
+        "packages/*/pyproject.toml",
+        "plan/tasks.yaml",
+        "tests/README.md",
+        "tests/RUNBOOK.md",
+        "tests/docs/adr/0001-five-test-levels-and-one-plugin.md",
+        "tests/pyproject.toml",
+    ),
+    "data_sample": (
+        *RENAMED_PACKAGE,
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CONTRIBUTING.md",
+        "Makefile",
+        "ONBOARDING.md",
+        "contract.yaml",
+        "docs/api.md",
+        "docs/model-card.md",
+        "packages/data-pipeline/docs/adr/0001-duckdb-through-ibis.md",
+        "packages/model/RUNBOOK.md",
+        "packages/serving/docs/adr/0001-fastapi-with-strict-contracts.md",
+        "plan/tasks.yaml",
+    ),
+    "description": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "README.md",
+        "docs/model-card.md",
+        "plan/tasks.yaml",
+        "pyproject.toml",
+    ),
+    "documentation": (
+        ".github/pull_request_template.md",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CONTRIBUTING.md",
+        "ONBOARDING.md",
+        "README.md",
+        "configs/*.yaml",
+        "docs/api.md",
+        "docs/data-dictionary.md",
+        "docs/model-card.md",
+        "packages/model/README.md",
+        "packages/model/RUNBOOK.md",
+        "packages/model/docs/adr/0004-model-card-per-version.md",
+        "packages/model/src/{package}_model/settings.py",
+        "packages/serving/README.md",
+        "plan/tasks.yaml",
+    ),
+    "entity_name": (
+        "ONBOARDING.md",
+        "README.md",
+        "contract.yaml",
+        "docs/api.md",
+        "docs/data-dictionary.md",
+        "docs/model-card.md",
+        "packages/data-pipeline/README.md",
+        "packages/data-pipeline/RUNBOOK.md",
+        "packages/data-pipeline/docs/adr/0001-duckdb-through-ibis.md",
+        "packages/serving/README.md",
+        "packages/serving/docs/adr/0001-fastapi-with-strict-contracts.md",
+    ),
+    "entity_plural": (
+        "README.md",
+        "contract.yaml",
+        "docs/api.md",
+        "docs/model-card.md",
+        "packages/data-pipeline/README.md",
+        "packages/data-pipeline/RUNBOOK.md",
+        "packages/data-pipeline/docs/adr/0001-duckdb-through-ibis.md",
+        "packages/serving/README.md",
+    ),
+    "existing_infrastructure": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "docs/adr/0004-reuse-existing-infrastructure.md",
+        "packages/features/README.md",
+        "packages/features/docs/adr/0001-one-definition-for-training-and-serving.md",
+        "plan/tasks.yaml",
+    ),
+    "hard_deadlines": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "plan/tasks.yaml",
+    ),
+    "id_column": (
+        "README.md",
+        "contract.yaml",
+        "docs/api.md",
+        "docs/data-dictionary.md",
+    ),
+    "latency_slo_p95_ms": (
+        ".github/pull_request_template.md",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CONTRIBUTING.md",
+        "README.md",
+        "docs/api.md",
+        "packages/serving/RUNBOOK.md",
+        "plan/tasks.yaml",
+        "tests/RUNBOOK.md",
+        "tests/docs/adr/0002-performance-as-properties-and-a-benchmark.md",
+        "tests/performance/bench_serving.py",
+    ),
+    "package_name": RENAMED_PACKAGE,
+    "plan_dir": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CODEOWNERS",
+        "CONTRIBUTING.md",
+        "ONBOARDING.md",
+        "README.md",
+        "packages/*/README.md",
+        "plan/tasks.yaml",
+        "planning/UC-001/implementation-plan.md",
+        "tests/README.md",
+    ),
+    "primary_metric": (
+        ".github/pull_request_template.md",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CONTRIBUTING.md",
+        "README.md",
+        "configs/*.yaml",
+        "docs/model-card.md",
+        "packages/model/README.md",
+        "packages/model/RUNBOOK.md",
+        "packages/model/docs/adr/0002-promotion-gate-baseline-and-margin.md",
+        "packages/model/src/{package}_model/settings.py",
+        "packages/model/tests/test_evaluate.py",
+        "packages/model/tests/test_report.py",
+        "packages/model/tests/test_settings.py",
+        "plan/tasks.yaml",
+        "tests/README.md",
+    ),
+    "problem_type": (
+        ".github/pull_request_template.md",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CONTRIBUTING.md",
+        "README.md",
+        "configs/*.yaml",
+        "contract.yaml",
+        "docs/api.md",
+        "docs/data-dictionary.md",
+        "docs/model-card.md",
+        "packages/data-pipeline/RUNBOOK.md",
+        "packages/model/README.md",
+        "packages/model/RUNBOOK.md",
+        "packages/model/docs/adr/0002-promotion-gate-baseline-and-margin.md",
+        "packages/model/docs/adr/0003-gradient-boosting-on-one-hot-features.md",
+        "packages/model/src/{package}_model/data.py",
+        "packages/model/src/{package}_model/evaluate.py",
+        "packages/model/src/{package}_model/settings.py",
+        "packages/model/src/{package}_model/train.py",
+        "packages/model/tests/conftest.py",
+        "packages/model/tests/test_data.py",
+        "packages/model/tests/test_evaluate.py",
+        "packages/model/tests/test_report.py",
+        "packages/model/tests/test_settings.py",
+        "packages/model/tests/test_train.py",
+        "plan/tasks.yaml",
+        "tests/README.md",
+        "tests/model/test_model_quality.py",
+    ),
+    "project_slug": (
+        *RENAMED_PACKAGE,
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "Makefile",
+        "docs/api.md",
+        "docs/model-card.md",
+        "packages/model/RUNBOOK.md",
+        "plan/tasks.yaml",
+    ),
+    "required_approvals": (
+        ".github/pull_request_template.md",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CODEOWNERS",
+        "CONTRIBUTING.md",
+        "ONBOARDING.md",
+        "docs/adr/0003-ci-on-github.md",
+        "plan/tasks.yaml",
+    ),
+    "reviewers": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CODEOWNERS",
+        "CONTRIBUTING.md",
+        "ONBOARDING.md",
+        "plan/tasks.yaml",
+    ),
+    "sprint_length_weeks": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "README.md",
+        "plan/tasks.yaml",
+    ),
+    "start_date": (
+        "*docs/adr/*.md",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "README.md",
+        "plan/tasks.yaml",
+    ),
+    "target_column": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "README.md",
+        "contract.yaml",
+        "docs/api.md",
+        "docs/data-dictionary.md",
+        "docs/model-card.md",
+        "plan/tasks.yaml",
+    ),
+    "target_date": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "README.md",
+        "plan/tasks.yaml",
+    ),
+    "team_members": (
+        ".github/pull_request_template.md",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CODEOWNERS",
+        "CONTRIBUTING.md",
+        "ONBOARDING.md",
+        "README.md",
+        "docs/adr/0001-record-architecture-decisions.md",
+        "docs/adr/0002-five-packages-in-one-repository.md",
+        "docs/adr/0003-ci-on-github.md",
+        "docs/adr/0005-one-data-contract.md",
+        "docs/adr/0006-the-planning-engine-as-a-dependency.md",
+        "docs/data-dictionary.md",
+        "docs/model-card.md",
+        "packages/data-pipeline/docs/adr/0001-duckdb-through-ibis.md",
+        "packages/data-pipeline/docs/adr/0002-quarantine-instead-of-failing-the-batch.md",
+        "packages/features/README.md",
+        "packages/features/docs/adr/0001-one-definition-for-training-and-serving.md",
+        "packages/features/docs/adr/0002-feature-version-from-compiled-logic.md",
+        "packages/features/docs/adr/0003-population-stability-index-for-drift.md",
+        "packages/features/src/{package}_features/definitions.py",
+        "packages/model/docs/adr/0001-mlflow-tracking-and-registry.md",
+        "packages/model/docs/adr/0002-promotion-gate-baseline-and-margin.md",
+        "plan/tasks.yaml",
+        "pyproject.toml",
+    ),
+    "test_levels": (
+        ".github/pull_request_template.md",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CONTRIBUTING.md",
+        "Makefile",
+        "README.md",
+        "plan/tasks.yaml",
+        "tests/README.md",
+        "tests/RUNBOOK.md",
+        "tests/chaos/test_failure_modes.py",
+        "tests/docs/adr/0001-five-test-levels-and-one-plugin.md",
+        "tests/docs/adr/0002-performance-as-properties-and-a-benchmark.md",
+        "tests/model/test_model_quality.py",
+        "tests/performance/bench_serving.py",
+        "tests/performance/test_serving_limits.py",
+        "tests/pyproject.toml",
+    ),
+    "throughput_slo_rps": (
+        ".github/pull_request_template.md",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CONTRIBUTING.md",
+        "README.md",
+        "docs/api.md",
+        "packages/serving/RUNBOOK.md",
+        "plan/tasks.yaml",
+        "tests/RUNBOOK.md",
+        "tests/docs/adr/0002-performance-as-properties-and-a-benchmark.md",
+        "tests/performance/bench_serving.py",
+    ),
+    "tracking_server_url": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "configs/prod.yaml",
+        "docs/adr/0004-reuse-existing-infrastructure.md",
+        "packages/model/docs/adr/0001-mlflow-tracking-and-registry.md",
+        "plan/tasks.yaml",
+    ),
+    "use_case_id": (
+        *RENAMED_PACKAGE,
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "AE01_Implementations/UC-777/03_Implementation/implementation-plan.md",
+        "CODEOWNERS",
+        "CONTRIBUTING.md",
+        "Makefile",
+        "ONBOARDING.md",
+        "contract.yaml",
+        "docs/adr/0001-record-architecture-decisions.md",
+        "docs/api.md",
+        "docs/model-card.md",
+        "packages/model/RUNBOOK.md",
+        "plan/tasks.yaml",
+        "tests/RUNBOOK.md",
+    ),
+    "use_case_name": (
+        *RENAMED_PACKAGE,
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CONTRIBUTING.md",
+        "Makefile",
+        "ONBOARDING.md",
+        "docs/api.md",
+        "docs/model-card.md",
+        "packages/model/RUNBOOK.md",
+        "plan/tasks.yaml",
+    ),
+    "use_case_owner": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "CODEOWNERS",
+        "ONBOARDING.md",
+        "README.md",
+        "docs/adr/0002-five-packages-in-one-repository.md",
+        "docs/adr/0003-ci-on-github.md",
+        "docs/adr/0005-one-data-contract.md",
+        "docs/adr/0006-the-planning-engine-as-a-dependency.md",
+        "docs/model-card.md",
+        "packages/data-pipeline/docs/adr/0002-quarantine-instead-of-failing-the-batch.md",
+        "packages/features/docs/adr/0002-feature-version-from-compiled-logic.md",
+        "packages/features/docs/adr/0003-population-stability-index-for-drift.md",
+        "packages/model/docs/adr/0001-mlflow-tracking-and-registry.md",
+        "packages/model/docs/adr/0002-promotion-gate-baseline-and-margin.md",
+        "plan/tasks.yaml",
+        "pyproject.toml",
+    ),
+}
+
+
+def changed_paths(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    """Paths added, removed or rewritten between two tree digests."""
+    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+
+
+def paths_matching(
+    patterns: tuple[str, ...], paths: set[str], packages: set[str]
+) -> dict[str, set[str]]:
+    """Each pattern of a table entry, with the paths it stands for."""
+    return {
+        pattern: {
+            path
+            for path in paths
+            for package in packages
+            if fnmatch.fnmatchcase(path, pattern.replace("{package}", package))
+        }
+        for pattern in patterns
+    }
+
+
+def package_of(project: Path) -> str:
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return str(answers["package_name"])
 
 
 @pytest.mark.parametrize("question", sorted(CHANGED_ANSWER))
-def test_each_answer_changes_what_is_generated(
+def test_each_answer_changes_exactly_the_files_the_table_names(
     question: str,
     default_project: Path,
     render_project: Any,
@@ -256,7 +682,32 @@ def test_each_answer_changes_what_is_generated(
     changed = render_project(answers, name=question)
     recorded = yaml.safe_load((changed / ".copier-answers.yml").read_text())
     assert recorded[question] == answer
-    assert tree_digest(changed) != tree_digest(default_project)
+
+    before, after = tree_digest(default_project), tree_digest(changed)
+    observed = changed_paths(before, after)
+    matches = paths_matching(
+        ANSWER_CHANGES[question],
+        before.keys() | after.keys(),
+        {package_of(default_project), package_of(changed)},
+    )
+    expected = set().union(*matches.values())
+    unexpected = sorted(observed - expected)
+    missing = sorted(expected - observed)
+    stale = sorted(pattern for pattern, paths in matches.items() if not paths)
+    assert (unexpected, missing, stale) == ([], [], []), (
+        f"{question}: the files this answer changes are not the ones "
+        f"ANSWER_CHANGES[{question!r}] names; if the template now means it, "
+        "update the entry.\n"
+        + "".join(
+            f"  {label}:\n" + "".join(f"    {path}\n" for path in paths)
+            for label, paths in (
+                ("changed, not in the table", unexpected),
+                ("in the table, unchanged", missing),
+                ("patterns that match no file", stale),
+            )
+            if paths
+        )
+    )
 
 
 HOSTILE = 'Churn "radar" {{ 7*7 }} #1: café — 😀 $(touch PWNED); `id` \\ end'
