@@ -8,7 +8,6 @@ from typing import Any
 
 import planning_support
 import pytest
-from plan_answers import make_answers
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +23,7 @@ def default_output(engine: ModuleType) -> dict[str, str]:
 @pytest.fixture
 def answers() -> dict[str, Any]:
     """A small team's answers, for the tests that change one of them."""
-    return make_answers()
+    return planning_support.make_answers()
 
 
 @pytest.fixture

@@ -83,3 +83,48 @@ def answers(**changes: Any) -> dict[str, Any]:
     result = copy.deepcopy(DEFAULT_ANSWERS)
     result.update(changes)
     return result
+
+
+# A second answer set: another use case, with a small team of short handles.
+SMALL_TEAM_ANSWERS: dict[str, Any] = {
+    **DEFAULT_ANSWERS,
+    "use_case_id": "UC-042",
+    "use_case_name": "Parcel delay",
+    "project_slug": "uc-042-parcel-delay",
+    "package_name": "uc_042_parcel_delay",
+    "description": "Predict which parcels arrive late, so dispatch can reroute first.",
+    "target_column": "arrived_late",
+    "team_members": [
+        {
+            "name": "Ada Byron",
+            "handle": "ada",
+            "email": "ada@example.com",
+            "role": "ml_engineer",
+            "expertise": "senior",
+        },
+        {
+            "name": "Bo Chen",
+            "handle": "bo",
+            "email": "bo@example.com",
+            "role": "data_engineer",
+            "expertise": "intermediate",
+        },
+        {
+            "name": "Cy Diaz",
+            "handle": "cy",
+            "email": "cy@example.com",
+            "role": "data_scientist",
+            "expertise": "senior",
+        },
+    ],
+    "use_case_owner": "ada",
+    "reviewers": ["ada", "bo", "cy"],
+    "plan_dir": "AE01_Implementations/UC-042/03_Implementation",
+}
+
+
+def make_answers(**changes: Any) -> dict[str, Any]:
+    """The small team's answers with some changed."""
+    result = copy.deepcopy(SMALL_TEAM_ANSWERS)
+    result.update(changes)
+    return result

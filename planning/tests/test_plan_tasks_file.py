@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from plan_answers import make_answers
-from planning_support import submodule
+from planning_support import make_answers, submodule
 
 document = submodule("document")
 generate = submodule("generate")
