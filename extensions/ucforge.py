@@ -66,27 +66,20 @@ def slugify(text: str, max_words: int = 0) -> str:
     return "-".join(words) or "use-case"
 
 
-def toml_str(value: Any) -> str:
-    """A TOML basic string holding the value literally."""
-    return json.dumps(str(value), ensure_ascii=False)
+# Characters a quoted string must not hold raw: JSON escapes C0 controls itself;
+# DEL, the C1 controls and the Unicode line and paragraph separators read back as
+# something else (or not at all) in YAML and TOML, so they are escaped too.
+UNSAFE_IN_QUOTES = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
-def yaml_str(value: Any) -> str:
-    """A double-quoted YAML scalar holding the value literally (JSON is YAML)."""
-    return json.dumps(str(value), ensure_ascii=False)
+def quoted(value: Any) -> str:
+    """A double-quoted string holding the value literally in TOML, YAML and Python.
 
-
-def py_str(value: Any) -> str:
-    """A double-quoted Python string literal holding the value literally."""
-    text = str(value)
-    escaped = (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
+    The three formats read JSON's string escapes alike, so one quoting serves the
+    filters toml_str, yaml_str and py_str; each template names the format it writes.
+    """
+    text = json.dumps(str(value), ensure_ascii=False)
+    return UNSAFE_IN_QUOTES.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
 
 
 def md_cell(value: Any) -> str:
@@ -843,9 +836,6 @@ FILTERS = {
     f.__name__: f
     for f in (
         slugify,
-        toml_str,
-        yaml_str,
-        py_str,
         md_cell,
         md_text,
         title_case_role,
@@ -875,6 +865,8 @@ FILTERS = {
         problems_relative_dir,
     )
 }
+# One quoting, named by the format each template writes.
+FILTERS.update(toml_str=quoted, yaml_str=quoted, py_str=quoted)
 
 
 class UcforgeExtension(UcforgeContext):
