@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import yaml
 
 from .errors import PlanError
-from .model import COMPONENTS, Plan, Task
+from .model import COMPONENTS, Plan, Project, Task
 from .tasks_file import FORMAT, read_data
 
 
@@ -43,8 +44,13 @@ def number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else float(value)
 
 
+def _comment(lines: Iterable[str]) -> str:
+    """The lines as a YAML comment block, without trailing spaces."""
+    return "\n".join(f"# {line}".rstrip() for line in lines)
+
+
 def _section(key: str, value: Any, comment: str) -> str:
-    lines = [f"# {line}".rstrip() for line in comment.splitlines()]
+    """One top-level key of tasks.yaml in block style, under its comment."""
     body = yaml.dump(
         {key: value},
         Dumper=_Dumper,
@@ -53,7 +59,7 @@ def _section(key: str, value: Any, comment: str) -> str:
         width=88,
         default_flow_style=False,
     )
-    return "\n".join(lines) + "\n" + body
+    return _comment(comment.splitlines()) + "\n" + body
 
 
 def task_entry(task: Task) -> dict[str, Any]:
@@ -76,157 +82,196 @@ def task_entry(task: Task) -> dict[str, Any]:
     }
 
 
+# How to edit the file, at its top; {cli} and the others come from the project.
+_HEADER = (
+    "Implementation plan of {use_case_id}: the source of",
+    "{plan_dir}/implementation-plan.md.",
+    "",
+    "Edit this file, never the markdown. Then:",
+    "  make plan          (or: {cli} plan render)  rewrites the plan",
+    "  make plan-check    (or: {cli} plan check)   validates this file",
+    "  {cli} plan status   shows progress by phase and component",
+    "Dates, the schedule, the critical path, milestone dates and the forecast are",
+    "computed from this file at every render.",
+    "",
+    "- status: TODO, IN_PROGRESS, DONE or BLOCKED",
+    "- estimate: working days for the owner named, as optimistic, likely and",
+    "  pessimistic; generated values are already scaled for the owner's expertise",
+    "  (senior x1, intermediate x1.25, junior x1.6; x1.25 outside their role)",
+    "- depends_on: ids of the tasks that must be finished first",
+    "- owner: the handle of a member of team; a member's capacity is the share of",
+    "  each working day they spend on this plan",
+    "- deadlines: hard dates; list task ids under tasks to have the forecast",
+    "  checked against them",
+)
+
+
+def _header(project: Project) -> str:
+    """The opening comment that says how to edit the file, and the format line."""
+    lines = (
+        line.format(
+            use_case_id=project.use_case_id, plan_dir=project.plan_dir, cli=project.cli
+        )
+        for line in _HEADER
+    )
+    return _comment(lines) + f"\nformat: {FORMAT}\n"
+
+
+def _project(plan: Plan) -> dict[str, Any]:
+    """The project section: the use case and where its plan is rendered."""
+    p = plan.project
+    return {
+        "use_case_id": p.use_case_id,
+        "name": p.name,
+        "description": p.description,
+        "problem_type": p.problem_type,
+        "target_column": p.target_column,
+        "owner": p.owner,
+        "cli": p.cli,
+        "plan_dir": p.plan_dir,
+    }
+
+
+def _key_questions(plan: Plan) -> dict[str, Any]:
+    """The key_questions section: the answers to Key Questions 3 to 7."""
+    a = plan.answers
+    return {
+        "infrastructure": {
+            "ci_provider": a.ci_provider,
+            "tracking_server_url": a.tracking_server_url,
+            "existing": _FlowList(a.existing_infrastructure),
+        },
+        "testing": {
+            "coverage_target": a.coverage_target,
+            "test_levels": _FlowList(a.test_levels),
+            "latency_slo_p95_ms": a.latency_slo_p95_ms,
+            "throughput_slo_rps": a.throughput_slo_rps,
+            "primary_metric": a.primary_metric,
+            "baseline_margin": number(a.baseline_margin),
+        },
+        "review": {
+            "reviewers": _FlowList(a.reviewers),
+            "required_approvals": a.required_approvals,
+        },
+        "documentation": _FlowList(a.documentation),
+        "compliance": _FlowList(a.compliance),
+    }
+
+
+def _team(plan: Plan) -> list[dict[str, Any]]:
+    """The team section: one entry per member."""
+    return [
+        {
+            "name": m.name,
+            "handle": m.handle,
+            "email": m.email,
+            "role": m.role,
+            "expertise": m.expertise,
+            "capacity": number(m.capacity),
+        }
+        for m in plan.team
+    ]
+
+
+def _calendar(plan: Plan) -> dict[str, Any]:
+    """The calendar section: dates as ISO text, days off on one line."""
+    c = plan.calendar
+    return {
+        "start_date": c.start.isoformat(),
+        "target_date": c.target.isoformat(),
+        "sprint_length_weeks": c.sprint_length_weeks,
+        "non_working_days": _FlowList(d.isoformat() for d in c.non_working_days),
+    }
+
+
+def _deadlines(plan: Plan) -> list[dict[str, Any]]:
+    """The deadlines section: name, ISO date and the task ids checked against it."""
+    return [
+        {"name": d.name, "date": d.date.isoformat(), "tasks": _FlowList(d.tasks)}
+        for d in plan.deadlines
+    ]
+
+
+def _forecast(plan: Plan) -> dict[str, Any]:
+    """The forecast section: the Monte Carlo seed and number of runs."""
+    return {"seed": plan.forecast.seed, "runs": plan.forecast.runs}
+
+
+def _components(plan: Plan) -> dict[str, Any]:
+    """The components section: every component's deliverables, in phase order."""
+    return {
+        key: {"deliverables": list(plan.deliverables.get(key, ()))}
+        for key in COMPONENTS
+    }
+
+
+def _tasks(plan: Plan) -> list[dict[str, Any]]:
+    """The tasks section: every task in plan order."""
+    return [task_entry(t) for t in plan.tasks]
+
+
+def _risks(plan: Plan) -> list[dict[str, Any]]:
+    """The risks section: each risk with its likelihood, impact and mitigation."""
+    return [
+        {
+            "risk": r.risk,
+            "likelihood": r.likelihood,
+            "impact": r.impact,
+            "mitigation": r.mitigation,
+        }
+        for r in plan.risks
+    ]
+
+
+def _gates(plan: Plan) -> list[dict[str, Any]]:
+    """The gates section: each quality gate with its timing, criteria and scope."""
+    return [
+        {"gate": g.name, "timing": g.timing, "criteria": g.criteria, "scope": g.scope}
+        for g in plan.gates
+    ]
+
+
+# The sections of tasks.yaml in the order written: key, value, comment above it.
+_SECTIONS: tuple[tuple[str, Callable[[Plan], Any], str], ...] = (
+    ("project", _project, "The use case and where its plan is rendered."),
+    (
+        "key_questions",
+        _key_questions,
+        "Answers to Key Questions 3 to 7 (1 is the team, 2 the calendar).",
+    ),
+    ("team", _team, "Key Question 1: who builds it."),
+    (
+        "calendar",
+        _calendar,
+        "Key Question 2: working days are Monday to Friday less non_working_days\n"
+        "(add public holidays and team days off as YYYY-MM-DD).",
+    ),
+    (
+        "deadlines",
+        _deadlines,
+        "Hard deadlines; each is a milestone and must not fall after target_date.",
+    ),
+    (
+        "forecast",
+        _forecast,
+        "Monte Carlo over the three-point estimates; the seed makes it repeatable.",
+    ),
+    ("components", _components, "Key deliverables of each phase."),
+    ("tasks", _tasks, "The work, component by component."),
+    (
+        "risks",
+        _risks,
+        "Risks from the answers, likelihood and impact L, M or H. Schedule\n"
+        "risks (a late target, a missing role) are added when the plan renders.",
+    ),
+    ("gates", _gates, "Quality gates; scope is all or the component they apply to."),
+)
+
+
 def dump_plan(plan: Plan) -> str:
     """tasks.yaml text for a plan: commented sections, stable order."""
-    p, a, c = plan.project, plan.answers, plan.calendar
-    header = [
-        f"Implementation plan of {p.use_case_id}: the source of",
-        f"{p.plan_dir}/implementation-plan.md.",
-        "",
-        "Edit this file, never the markdown. Then:",
-        f"  make plan          (or: {p.cli} plan render)  rewrites the plan",
-        f"  make plan-check    (or: {p.cli} plan check)   validates this file",
-        f"  {p.cli} plan status   shows progress by phase and component",
-        "Dates, the schedule, the critical path, milestone dates and the forecast are",
-        "computed from this file at every render.",
-        "",
-        "- status: TODO, IN_PROGRESS, DONE or BLOCKED",
-        "- estimate: working days for the owner named, as optimistic, likely and",
-        "  pessimistic; generated values are already scaled for the owner's expertise",
-        "  (senior x1, intermediate x1.25, junior x1.6; x1.25 outside their role)",
-        "- depends_on: ids of the tasks that must be finished first",
-        "- owner: the handle of a member of team; a member's capacity is the share of",
-        "  each working day they spend on this plan",
-        "- deadlines: hard dates; list task ids under tasks to have the forecast",
-        "  checked against them",
-    ]
-    sections = [
-        "\n".join(f"# {line}".rstrip() for line in header) + f"\nformat: {FORMAT}\n",
-        _section(
-            "project",
-            {
-                "use_case_id": p.use_case_id,
-                "name": p.name,
-                "description": p.description,
-                "problem_type": p.problem_type,
-                "target_column": p.target_column,
-                "owner": p.owner,
-                "cli": p.cli,
-                "plan_dir": p.plan_dir,
-            },
-            "The use case and where its plan is rendered.",
-        ),
-        _section(
-            "key_questions",
-            {
-                "infrastructure": {
-                    "ci_provider": a.ci_provider,
-                    "tracking_server_url": a.tracking_server_url,
-                    "existing": _FlowList(a.existing_infrastructure),
-                },
-                "testing": {
-                    "coverage_target": a.coverage_target,
-                    "test_levels": _FlowList(a.test_levels),
-                    "latency_slo_p95_ms": a.latency_slo_p95_ms,
-                    "throughput_slo_rps": a.throughput_slo_rps,
-                    "primary_metric": a.primary_metric,
-                    "baseline_margin": number(a.baseline_margin),
-                },
-                "review": {
-                    "reviewers": _FlowList(a.reviewers),
-                    "required_approvals": a.required_approvals,
-                },
-                "documentation": _FlowList(a.documentation),
-                "compliance": _FlowList(a.compliance),
-            },
-            "Answers to Key Questions 3 to 7 (1 is the team, 2 the calendar).",
-        ),
-        _section(
-            "team",
-            [
-                {
-                    "name": m.name,
-                    "handle": m.handle,
-                    "email": m.email,
-                    "role": m.role,
-                    "expertise": m.expertise,
-                    "capacity": number(m.capacity),
-                }
-                for m in plan.team
-            ],
-            "Key Question 1: who builds it.",
-        ),
-        _section(
-            "calendar",
-            {
-                "start_date": c.start.isoformat(),
-                "target_date": c.target.isoformat(),
-                "sprint_length_weeks": c.sprint_length_weeks,
-                "non_working_days": _FlowList(
-                    d.isoformat() for d in c.non_working_days
-                ),
-            },
-            "Key Question 2: working days are Monday to Friday less non_working_days\n"
-            "(add public holidays and team days off as YYYY-MM-DD).",
-        ),
-        _section(
-            "deadlines",
-            [
-                {
-                    "name": d.name,
-                    "date": d.date.isoformat(),
-                    "tasks": _FlowList(d.tasks),
-                }
-                for d in plan.deadlines
-            ],
-            "Hard deadlines; each is a milestone and must not fall after target_date.",
-        ),
-        _section(
-            "forecast",
-            {"seed": plan.forecast.seed, "runs": plan.forecast.runs},
-            "Monte Carlo over the three-point estimates; the seed makes it repeatable.",
-        ),
-        _section(
-            "components",
-            {
-                key: {"deliverables": list(plan.deliverables.get(key, ()))}
-                for key in COMPONENTS
-            },
-            "Key deliverables of each phase.",
-        ),
-        _section(
-            "tasks",
-            [task_entry(t) for t in plan.tasks],
-            "The work, component by component.",
-        ),
-        _section(
-            "risks",
-            [
-                {
-                    "risk": r.risk,
-                    "likelihood": r.likelihood,
-                    "impact": r.impact,
-                    "mitigation": r.mitigation,
-                }
-                for r in plan.risks
-            ],
-            "Risks from the answers, likelihood and impact L, M or H. Schedule\n"
-            "risks (a late target, a missing role) are added when the plan renders.",
-        ),
-        _section(
-            "gates",
-            [
-                {
-                    "gate": g.name,
-                    "timing": g.timing,
-                    "criteria": g.criteria,
-                    "scope": g.scope,
-                }
-                for g in plan.gates
-            ],
-            "Quality gates; scope is all or the component they apply to.",
-        ),
-    ]
+    sections = [_header(plan.project)]
+    sections += [_section(key, value(plan), note) for key, value, note in _SECTIONS]
     return "\n".join(sections)
 
 
