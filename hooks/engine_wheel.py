@@ -22,6 +22,9 @@ WHEELS_DIR = "wheels"
 # Zip entries carry this timestamp, the earliest a zip file can hold.
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 VERSION = re.compile(r'^__version__ = "([^"]+)"$', re.MULTILINE)
+# What the package is made of: modules, the catalogue's data and its format, and
+# the typing marker. Anything else in a checkout (editor files, caches) stays out.
+PACKAGE_SUFFIXES = (".py", ".yaml", ".md", ".typed")
 
 
 def engine_version(engine_root: Path) -> str:
@@ -62,7 +65,7 @@ def _package_files(engine_root: Path) -> list[tuple[str, bytes]]:
         for path in package.rglob("*")
         if path.is_file()
         and "__pycache__" not in path.parts
-        and path.suffix not in (".pyc", ".pyo")
+        and path.suffix in PACKAGE_SUFFIXES
     ]
     return [
         (path.relative_to(package.parent).as_posix(), path.read_bytes())

@@ -30,7 +30,9 @@ TINY_TEMPLATE = {
     "files/out.toml.jinja": "value = {{ value | toml_str }}\n",
     "files/out.yaml.jinja": "value: {{ value | yaml_str }}\n",
     "files/out.py.jinja": "VALUE = {{ value | py_str }}\n",
-    "files/out.md.jinja": "| Name | Other |\n| --- | --- |\n| {{ value | md_cell }} | x |\n",
+    "files/out.md.jinja": (
+        "| Name | Other |\n| --- | --- |\n| {{ value | md_cell }} | x |\n"
+    ),
 }
 VALUES = [
     'say "hi"',

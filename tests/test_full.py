@@ -1,9 +1,9 @@
 """Full tests: generate a project, install it, run its own checks like a new user.
 
 Each project is committed and cloned, as a teammate gets it; the clone gets its own
-virtual environment (`make install`), then `make check`
-(ruff, mypy, pre-commit), `make test` (every package against its coverage gate and
-the suites), and its installed console script: `--help`, `plan check`, `demo`.
+virtual environment (`make install`), then `make check` (ruff, mypy, pre-commit),
+`make test` (every package against its coverage gate and the suites), and its
+installed console script: `--help`, `plan check`, `demo`.
 Then each adopts a dataset that shares nothing with the demo, with `contract
 infer` at copy time or afterwards and no other edit, and the same checks and the
 whole skeleton, down to a prediction over HTTP, run on that data.

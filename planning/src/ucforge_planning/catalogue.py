@@ -14,21 +14,7 @@ from functools import cache
 from .catalogue_schema import BRACED, Catalogue, Placed, TaskEntry, load_catalogue
 from .facts import Facts, facts_from_answers, placeholder_values
 
-# Names callers have read from this module; the vocabulary defines them now.
-from .vocabulary import (
-    COMPLIANCE_ID_PARTS,
-    COMPLIANCE_NAMES,
-    DOCUMENT_NAMES,
-    INFRASTRUCTURE_NAMES,
-    METRIC_NAMES,
-)
-
 __all__ = [
-    "COMPLIANCE_ID_PARTS",
-    "COMPLIANCE_NAMES",
-    "DOCUMENT_NAMES",
-    "INFRASTRUCTURE_NAMES",
-    "METRIC_NAMES",
     "Draft",
     "Facts",
     "default_catalogue",
