@@ -876,3 +876,4 @@ class UcforgeExtension(UcforgeContext):
         super().__init__(environment)
         environment.filters.update(FILTERS)
         environment.globals["next_monday"] = next_monday
+        environment.globals["vocabulary"] = VOCABULARY

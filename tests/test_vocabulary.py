@@ -7,6 +7,7 @@ must offer exactly those choices, and what is rendered must use the same names.
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +100,26 @@ def test_a_regime_brings_its_own_duties_only(render_project: Any) -> None:
     assert not any("pseudonymise" in p.name for p in pipeline_adrs.iterdir())
     serving_adrs = project / "packages" / "serving" / "docs" / "adr"
     assert any("audit-log" in p.name for p in serving_adrs.iterdir())
+
+
+@pytest.mark.parametrize("which", ["default_project", "contrast_project"])
+def test_owners_and_test_levels_follow_the_vocabulary(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    project: Path = request.getfixturevalue(which)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    owners = {
+        line.split()[0]: line.split()[1:]
+        for line in (project / "CODEOWNERS").read_text().splitlines()
+        if line.startswith("/")
+    }
+    for folder, roles in vocabulary.COMPONENT_OWNER_ROLES.items():
+        expected = [
+            f"@{m['handle']}" for m in answers["team_members"] if m["role"] in roles
+        ] or [f"@{answers['use_case_owner']}"]
+        assert owners[f"/{folder}/"] == expected, folder
+    levels = [lv for lv in vocabulary.TEST_LEVELS if lv in answers["test_levels"]]
+    suites = tomllib.loads((project / "tests" / "pyproject.toml").read_text())
+    assert suites["tool"]["pytest"]["ini_options"]["testpaths"] == levels
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    assert f"## The tests/ package: {', '.join(levels)} suites\n" in makefile

@@ -20,6 +20,16 @@ REQUIRED_TEST_LEVELS = ("unit", "integration")
 CI_PROVIDERS = ("github", "gitlab")
 SPRINT_LENGTHS = (1, 2, 3, 4)
 
+# The roles that own each folder of a generated repository (CODEOWNERS, onboarding);
+# a folder whose roles nobody on the team has goes to the use case's owner.
+COMPONENT_OWNER_ROLES = {
+    "packages/data-pipeline": ("data_engineer",),
+    "packages/features": ("data_scientist", "ml_engineer"),
+    "packages/model": ("data_scientist",),
+    "packages/serving": ("ml_engineer", "mlops_engineer"),
+    "tests": ("ml_engineer", "mlops_engineer"),
+}
+
 METRIC_NAMES = {
     "roc_auc": "ROC AUC",
     "average_precision": "average precision",
