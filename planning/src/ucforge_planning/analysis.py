@@ -133,11 +133,16 @@ def _ids_text(ids: list[str], limit: int = 6) -> str:
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
-def _milestones(plan: Plan, a: Analysis) -> tuple[Milestone, ...]:
-    found: list[tuple[dt.date, int, Milestone]] = []
+# A milestone with what orders it: its date, then its rank among same-day ones.
+_Dated = tuple[dt.date, int, Milestone]
+
+
+def _phase_milestones(plan: Plan, a: Analysis) -> list[_Dated]:
+    """One milestone per component with tasks: all done, its gates passed."""
     gates_by_scope: dict[str, list[str]] = {}
     for gate in plan.gates:
         gates_by_scope.setdefault(gate.scope, []).append(gate.name)
+    found = []
     for order, key in enumerate(COMPONENTS):
         ids = [t.id for t in plan.tasks if t.component == key]
         if not ids:
@@ -145,62 +150,66 @@ def _milestones(plan: Plan, a: Analysis) -> tuple[Milestone, ...]:
         gates = gates_by_scope.get(key, [])
         criteria = f"All {len(ids)} {COMPONENT_NAMES[key]} tasks done"
         criteria += f"; gates passed: {', '.join(gates)}" if gates else ""
-        found.append(
-            (
-                a.spans[key].last_day,
-                order,
-                Milestone(
-                    f"{COMPONENT_NAMES[key]} complete", a.spans[key].last_day, criteria
-                ),
-            )
-        )
+        day = a.spans[key].last_day
+        name = f"{COMPONENT_NAMES[key]} complete"
+        found.append((day, order, Milestone(name, day, criteria)))
+    return found
+
+
+def _baseline_milestone(plan: Plan, a: Analysis) -> list[_Dated]:
+    """The day the evaluation tasks end and the model must beat the baseline."""
     evaluation = [
         t.id
         for t in plan.tasks
         if t.component == "model_development" and t.category == "Evaluation"
     ]
-    if evaluation:
-        day = max(a.task_dates(i)[1] for i in evaluation)
-        metric = METRIC_NAMES.get(
-            plan.answers.primary_metric, plan.answers.primary_metric
-        )
-        margin = f"{plan.answers.baseline_margin * 100:g}%"
-        found.append(
-            (
-                day,
-                -1,
-                Milestone(
-                    "Candidate model beats the baseline",
-                    day,
-                    f"{metric} on the holdout at least {margin} better than the "
-                    f"baseline ({_ids_text(evaluation)})",
-                ),
-            )
-        )
-    for deadline in plan.deadlines:
-        found.append(
-            (
-                deadline.date,
-                10,
-                Milestone(
-                    deadline.name,
-                    deadline.date,
-                    _deadline_criteria(plan, a, deadline.date, list(deadline.tasks)),
-                ),
-            )
-        )
-    found.append(
+    if not evaluation:
+        return []
+    day = max(a.task_dates(i)[1] for i in evaluation)
+    metric = METRIC_NAMES.get(plan.answers.primary_metric, plan.answers.primary_metric)
+    margin = f"{plan.answers.baseline_margin * 100:g}%"
+    criteria = (
+        f"{metric} on the holdout at least {margin} better than the "
+        f"baseline ({_ids_text(evaluation)})"
+    )
+    return [(day, -1, Milestone("Candidate model beats the baseline", day, criteria))]
+
+
+def _deadline_milestones(plan: Plan, a: Analysis) -> list[_Dated]:
+    """One milestone per hard deadline, with the forecast against it."""
+    return [
         (
-            plan.calendar.target,
-            20,
+            d.date,
+            10,
             Milestone(
-                "Target completion",
-                plan.calendar.target,
-                "Release-readiness review passed: every quality gate green, use-case "
-                f"owner sign-off (forecast: likely {a.finish}, P80 {a.p80})",
+                d.name, d.date, _deadline_criteria(plan, a, d.date, list(d.tasks))
             ),
         )
+        for d in plan.deadlines
+    ]
+
+
+def _target_milestone(plan: Plan, a: Analysis) -> list[_Dated]:
+    """The target date: the release-readiness review, with the forecast finish."""
+    target = plan.calendar.target
+    criteria = (
+        "Release-readiness review passed: every quality gate green, use-case "
+        f"owner sign-off (forecast: likely {a.finish}, P80 {a.p80})"
     )
+    return [(target, 20, Milestone("Target completion", target, criteria))]
+
+
+_MILESTONE_RULES = (
+    _phase_milestones,
+    _baseline_milestone,
+    _deadline_milestones,
+    _target_milestone,
+)
+
+
+def _milestones(plan: Plan, a: Analysis) -> tuple[Milestone, ...]:
+    """Every milestone of the plan, by date."""
+    found = [item for rule in _MILESTONE_RULES for item in rule(plan, a)]
     found.sort(key=lambda item: (item[0], item[1]))
     return tuple(item[2] for item in found)
 
@@ -238,13 +247,13 @@ def _article(noun: str) -> str:
     return "an" if noun[:1] in "aeiouAEIOU" or noun.startswith("ML") else "a"
 
 
-def _risks(plan: Plan, a: Analysis) -> tuple[Risk, ...]:
-    derived: list[Risk] = []
+def _target_risks(plan: Plan, a: Analysis) -> list[Risk]:
+    """A risk when the median or the P80 forecast falls after the target date."""
     target = plan.calendar.target
-    critical = list(a.schedule.critical_path)
+    critical = _ids_text(list(a.schedule.critical_path))
     chance = f"{a.on_time_probability:.0%}"
     if a.p50 > target:
-        derived.append(
+        return [
             Risk(
                 f"The target date {target} is unlikely to be met with this team and "
                 f"scope: P50 {a.p50}, P80 {a.p80}, {chance} chance of finishing by "
@@ -252,94 +261,139 @@ def _risks(plan: Plan, a: Analysis) -> tuple[Risk, ...]:
                 "H",
                 "H",
                 f"Agree a new target of {a.p80} (P80) with the use-case owner, or "
-                "cut or defer scope on the critical path "
-                f"({_ids_text(critical)}), or add people for the roles on it",
+                f"cut or defer scope on the critical path ({critical}), or add "
+                "people for the roles on it",
             )
-        )
-    elif a.p80 > target:
-        derived.append(
+        ]
+    if a.p80 > target:
+        return [
             Risk(
                 f"The target date {target} is at risk: P50 {a.p50}, P80 {a.p80}, "
                 f"{chance} chance of finishing by the target",
                 "M",
                 "H",
-                "Protect the critical path "
-                f"({_ids_text(critical)}): no side work for its owners, and "
-                "re-forecast each sprint",
+                f"Protect the critical path ({critical}): no side work for its "
+                "owners, and re-forecast each sprint",
             )
-        )
+        ]
+    return []
+
+
+def _deadline_risks(plan: Plan, a: Analysis) -> list[Risk]:
+    """A risk for each deadline whose tasks finish after it by forecast."""
+    found = []
     for deadline in plan.deadlines:
-        if deadline.tasks:
-            last = max(a.task_dates(i)[1] for i in deadline.tasks)
-            if last > deadline.date:
-                derived.append(
-                    Risk(
-                        f"The deadline {deadline.name} ({deadline.date}) is missed: "
-                        f"its tasks finish on {last} by forecast",
-                        "H",
-                        "H",
-                        f"Start {_ids_text(list(deadline.tasks))} first, reduce their "
-                        "scope, or move the deadline with the stakeholders",
-                    )
+        if not deadline.tasks:
+            continue
+        last = max(a.task_dates(i)[1] for i in deadline.tasks)
+        if last > deadline.date:
+            found.append(
+                Risk(
+                    f"The deadline {deadline.name} ({deadline.date}) is missed: "
+                    f"its tasks finish on {last} by forecast",
+                    "H",
+                    "H",
+                    f"Start {_ids_text(list(deadline.tasks))} first, reduce their "
+                    "scope, or move the deadline with the stakeholders",
                 )
+            )
+    return found
+
+
+def _key_person_risks(plan: Plan, a: Analysis) -> list[Risk]:
+    """A risk when one person is the team or owns most of the critical path."""
     if len(plan.team) == 1:
-        only = plan.team[0]
-        derived.append(
+        return [
             Risk(
-                f"Key-person risk: {only.name} is the whole team and owns every "
-                "task; illness, leave or departure stops the use case",
+                f"Key-person risk: {plan.team[0].name} is the whole team and owns "
+                "every task; illness, leave or departure stops the use case",
                 "M",
                 "H",
                 "Write runbooks and ADRs as you go, name a backup reviewer outside "
                 "the team, and keep tasks small enough to hand over",
             )
-        )
-    else:
-        owners: dict[str, int] = {}
-        for task_id in critical:
-            owner = a.schedule.slots[task_id].owner
-            owners[owner] = owners.get(owner, 0) + 1
-        for handle, count in sorted(owners.items()):
-            if len(critical) >= 4 and count / len(critical) > 0.6:
-                name = _name(plan, handle)
-                derived.append(
-                    Risk(
-                        f"Key-person risk: {name} owns {count} of the "
-                        f"{len(critical)} critical-path tasks",
-                        "M",
-                        "H",
-                        f"Pair another member with {name} on the critical path and "
-                        "hand over the next critical task if they are away",
-                    )
-                )
+        ]
+    critical = a.schedule.critical_path
+    owners: dict[str, int] = {}
+    for task_id in critical:
+        owner = a.schedule.slots[task_id].owner
+        owners[owner] = owners.get(owner, 0) + 1
+    return [
+        _critical_owner_risk(_name(plan, handle), count, len(critical))
+        for handle, count in sorted(owners.items())
+        if len(critical) >= 4 and count / len(critical) > 0.6
+    ]
+
+
+def _critical_owner_risk(name: str, count: int, length: int) -> Risk:
+    """The risk that one member owns most of the critical path."""
+    return Risk(
+        f"Key-person risk: {name} owns {count} of the {length} critical-path tasks",
+        "M",
+        "H",
+        f"Pair another member with {name} on the critical path and "
+        "hand over the next critical task if they are away",
+    )
+
+
+def _missing_role_risks(plan: Plan, a: Analysis) -> list[Risk]:
+    """A risk for each role with tasks but no member in the team."""
     roles_present = {m.role for m in plan.team}
+    found = []
     for role in ROLES:
         borrowed = [t for t in plan.tasks if t.role == role]
         if borrowed and role not in roles_present:
-            derived.append(_missing_role_risk(plan, role, borrowed))
+            found.append(_missing_role_risk(plan, role, borrowed))
+    return found
+
+
+def _blocked_risks(plan: Plan, a: Analysis) -> list[Risk]:
+    """A risk naming the blocked tasks, when there are any."""
     blocked = [t.id for t in plan.tasks if t.status == "BLOCKED"]
-    if blocked:
-        derived.append(
-            Risk(
-                f"{len(blocked)} task(s) blocked: {_ids_text(blocked)}",
-                "H",
-                "M",
-                "Name the blocker and its owner at the next stand-up and escalate "
-                "to the use-case owner if it is not cleared within two days",
-            )
+    if not blocked:
+        return []
+    return [
+        Risk(
+            f"{len(blocked)} task(s) blocked: {_ids_text(blocked)}",
+            "H",
+            "M",
+            "Name the blocker and its owner at the next stand-up and escalate "
+            "to the use-case owner if it is not cleared within two days",
         )
+    ]
+
+
+def _junior_risks(plan: Plan, a: Analysis) -> list[Risk]:
+    """A risk when most of the team is junior."""
     juniors = [m for m in plan.team if m.expertise == "junior"]
-    if len(juniors) * 2 > len(plan.team):
-        derived.append(
-            Risk(
-                "Most of the team is junior: estimates are wider and reviews slower",
-                "M",
-                "M",
-                "Pair juniors with a senior reviewer, keep tasks small and "
-                "re-estimate after the first sprint",
-            )
+    if len(juniors) * 2 <= len(plan.team):
+        return []
+    return [
+        Risk(
+            "Most of the team is junior: estimates are wider and reviews slower",
+            "M",
+            "M",
+            "Pair juniors with a senior reviewer, keep tasks small and "
+            "re-estimate after the first sprint",
         )
-    ordered = derived + list(plan.risks)
+    ]
+
+
+# The schedule risks a render adds, in the order they are listed before sorting.
+_RISK_RULES = (
+    _target_risks,
+    _deadline_risks,
+    _key_person_risks,
+    _missing_role_risks,
+    _blocked_risks,
+    _junior_risks,
+)
+
+
+def _risks(plan: Plan, a: Analysis) -> tuple[Risk, ...]:
+    """The schedule risks and the plan's own, highest impact and likelihood first."""
+    ordered = [risk for rule in _RISK_RULES for risk in rule(plan, a)]
+    ordered += plan.risks
     ordered.sort(key=lambda r: (LEVEL_ORDER[r.impact], LEVEL_ORDER[r.likelihood]))
     return tuple(ordered)
 
