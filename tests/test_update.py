@@ -462,3 +462,66 @@ def test_the_template_ships_no_binary_file_an_update_could_overwrite() -> None:
         if p.is_file() and b"\0" in p.read_bytes()
     ]
     assert binaries == []
+
+
+# The last release before the planning engine became a distribution: its projects
+# hold the engine in src/<package>/planning/ and the command line in cli.py.
+RELEASE_0_2_0 = "2f5bb1b61717b969a18b51745b498d158b837411"
+
+
+@pytest.fixture
+def from_release_0_2_0(template_dir: Path, tmp_path: Path) -> Path:
+    """A template repository: v0.2.0 as released, v0.3.0 the working tree."""
+    from ucforge_support import ROOT
+
+    known = subprocess.run(
+        ["git", "cat-file", "-e", f"{RELEASE_0_2_0}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if known.returncode != 0:
+        pytest.skip("this checkout's history does not hold release 0.2.0")
+    repo = tmp_path / "ucforge"
+    git(tmp_path, "clone", "--quiet", str(ROOT), str(repo))
+    git(repo, "checkout", "--quiet", "-B", "main", RELEASE_0_2_0)
+    git(repo, "tag", "v0.2.0")
+    git(repo, "rm", "-r", "--quiet", ".")
+    shutil.copytree(template_dir, repo, dirs_exist_ok=True)
+    commit_all(repo, "version 0.3.0")
+    git(repo, "tag", "v0.3.0")
+    return repo
+
+
+def test_a_project_of_release_0_2_0_moves_to_the_engine_as_a_dependency(
+    from_release_0_2_0: Path, tmp_path: Path
+) -> None:
+    project = copy_at(from_release_0_2_0, tmp_path / "project", "v0.2.0")
+    engine_copy = project / "src" / PACKAGE / "planning"
+    assert (engine_copy / "catalogue.py").is_file()
+    note = "Team note: retrain monthly, after finance closes."
+    readme = project / "packages" / "model" / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + f"\n{note}\n")
+    tasks_file = project / "plan" / "tasks.yaml"
+    text = tasks_file.read_text(encoding="utf-8")
+    tasks_file.write_text(text.replace("status: TODO", "status: DONE", 2))
+    commit_all(project, "Team work")
+    update_to(project, "v0.3.0")
+
+    assert not engine_copy.exists()
+    assert not (project / "tests" / "unit" / "planning").exists()
+    assert not (project / "src" / PACKAGE / "cli.py").exists()
+    assert (project / "src" / PACKAGE / "cli" / "plan.py").is_file()
+    wheel = f"ucforge_planning-{ENGINE_VERSION}-py3-none-any.whl"
+    assert [p.name for p in (project / "wheels").iterdir()] == [wheel]
+    assert note in readme.read_text(encoding="utf-8")
+    tasks = (project / "plan" / "tasks.yaml").read_text(encoding="utf-8")
+    assert tasks.count("status: DONE") == 2
+    plan = next(project.glob("AE01_Implementations/*/03_Implementation/*.md"))
+    assert "| DONE |" in plan.read_text(encoding="utf-8")
+    assert_no_conflicts(project)
+
+    assert run_make(project, "install").returncode == 0
+    checked = run_make(project, "plan-check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "is consistent" in checked.stdout
