@@ -23,10 +23,20 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pydantic
 import yaml
 from copier_template_extensions import ContextHook
 from jinja2 import Environment
 
+# The planning engine and the data contract's models need this pydantic; copier
+# itself accepts older ones, so say so instead of failing somewhere inside.
+PYDANTIC_MIN = (2, 7)
+if tuple(int(part) for part in pydantic.VERSION.split(".")[:2]) < PYDANTIC_MIN:
+    raise RuntimeError(
+        f"ucforge needs pydantic >= 2.7 in copier's environment; found "
+        f"{pydantic.VERSION}. Upgrade it in the environment that runs copier: "
+        "pip install 'pydantic>=2.7'"
+    )
 # The template's own folder: the extension is loaded from extensions/ inside it.
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CONTRACT = TEMPLATE_ROOT / "includes" / "demo-contract.yaml"
