@@ -307,3 +307,17 @@ def test_a_rejected_answer_stops_the_copy_before_anything_is_written(
     assert fragment in message
     destination = Path(copie.test_dir) / "copie000"
     assert not destination.exists() or not any(destination.iterdir())
+
+
+def test_a_copier_environment_with_an_older_pydantic_is_refused_with_the_fix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pydantic
+
+    monkeypatch.setattr(pydantic, "VERSION", "2.4.2")
+    older = importlib.util.spec_from_file_location(
+        "ucforge_extension_old_pydantic", ROOT / "extensions" / "ucforge.py"
+    )
+    assert older is not None and older.loader is not None
+    with pytest.raises(RuntimeError, match=r"pydantic >= 2\.7.*found 2\.4\.2"):
+        older.loader.exec_module(importlib.util.module_from_spec(older))
