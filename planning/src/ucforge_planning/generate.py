@@ -136,12 +136,8 @@ def key_answers(answers: Mapping[str, Any]) -> KeyAnswers:
     )
 
 
-def build_plan(answers: Mapping[str, Any]) -> Plan:
-    """The first plan for these answers, owners and estimates included."""
-    facts = facts_from_answers(answers)
-    team = team_from_answers(answers)
-    items = drafts(facts)
-    ids = _ids(items)
+def _owners(items: list[Draft], team: tuple[Member, ...]) -> dict[str, Member]:
+    """Who owns each draft: the candidate who finishes it first in the schedule."""
     by_key = {d.key: d for d in items}
     members = {m.handle: m for m in team}
     graph = {d.key: d.after for d in items}
@@ -155,54 +151,86 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
         return likely / member.capacity
 
     assignment = list_schedule(graph, candidates, duration)
-    tasks = []
-    for draft in sorted(items, key=lambda d: _task_order(d, ids)):
-        owner = members[assignment.slots[draft.key].owner]
-        factor = effort_factor(owner, draft.role)
-        low, mode, high = (_half_days(x * factor) for x in draft.effort)
-        tasks.append(
-            Task(
-                id=ids[draft.key],
-                component=draft.component,
-                category=draft.category,
-                title=draft.title,
-                role=draft.role,
-                owner=owner.handle,
-                estimate=Estimate(low, max(low, mode), max(mode, high)),
-                depends_on=tuple(ids[k] for k in draft.after),
-                acceptance=draft.acceptance,
-                status="TODO",
-            )
-        )
+    return {key: members[slot.owner] for key, slot in assignment.slots.items()}
+
+
+def _task(draft: Draft, owner: Member, ids: Mapping[str, str]) -> Task:
+    """The task of a draft, its estimate scaled for the owner and in half days."""
+    factor = effort_factor(owner, draft.role)
+    low, mode, high = (_half_days(x * factor) for x in draft.effort)
+    return Task(
+        id=ids[draft.key],
+        component=draft.component,
+        category=draft.category,
+        title=draft.title,
+        role=draft.role,
+        owner=owner.handle,
+        estimate=Estimate(low, max(low, mode), max(mode, high)),
+        depends_on=tuple(ids[k] for k in draft.after),
+        acceptance=draft.acceptance,
+        status="TODO",
+    )
+
+
+def _tasks(
+    items: list[Draft], ids: Mapping[str, str], team: tuple[Member, ...]
+) -> tuple[Task, ...]:
+    """Every draft as a task with its owner, in component order."""
+    owners = _owners(items, team)
+    ordered = sorted(items, key=lambda d: _task_order(d, ids))
+    return tuple(_task(draft, owners[draft.key], ids) for draft in ordered)
+
+
+def _project(answers: Mapping[str, Any]) -> Project:
+    """The use case the answers describe."""
+    return Project(
+        use_case_id=str(answers["use_case_id"]),
+        name=str(answers["use_case_name"]),
+        description=str(answers["description"]),
+        problem_type=str(answers["problem_type"]),
+        target_column=str(answers["target_column"]),
+        owner=str(answers["use_case_owner"]),
+        cli=str(answers["project_slug"]),
+        plan_dir=str(answers["plan_dir"]),
+    )
+
+
+def _calendar(answers: Mapping[str, Any]) -> Calendar:
+    """The answered start, target and sprint length, with no days off yet."""
+    return Calendar(
+        start=_date(answers["start_date"]),
+        target=_date(answers["target_date"]),
+        sprint_length_weeks=int(answers["sprint_length_weeks"]),
+        non_working_days=(),
+    )
+
+
+def _deadlines(answers: Mapping[str, Any]) -> tuple[Deadline, ...]:
+    """The answered hard deadlines by date, with no tasks checked against them."""
+    answered = sorted(
+        answers["hard_deadlines"] or (), key=lambda d: str(_date(d["date"]))
+    )
+    return tuple(
+        Deadline(name=str(d["name"]), date=_date(d["date"]), tasks=()) for d in answered
+    )
+
+
+def build_plan(answers: Mapping[str, Any]) -> Plan:
+    """The first plan for these answers, owners and estimates included."""
+    facts = facts_from_answers(answers)
+    team = team_from_answers(answers)
+    items = drafts(facts)
+    ids = _ids(items)
     reviewers = [str(r) for r in answers["reviewers"]]
     return Plan(
-        project=Project(
-            use_case_id=str(answers["use_case_id"]),
-            name=str(answers["use_case_name"]),
-            description=str(answers["description"]),
-            problem_type=str(answers["problem_type"]),
-            target_column=str(answers["target_column"]),
-            owner=str(answers["use_case_owner"]),
-            cli=str(answers["project_slug"]),
-            plan_dir=str(answers["plan_dir"]),
-        ),
+        project=_project(answers),
         answers=key_answers(answers),
         team=team,
-        calendar=Calendar(
-            start=_date(answers["start_date"]),
-            target=_date(answers["target_date"]),
-            sprint_length_weeks=int(answers["sprint_length_weeks"]),
-            non_working_days=(),
-        ),
-        deadlines=tuple(
-            Deadline(name=str(d["name"]), date=_date(d["date"]), tasks=())
-            for d in sorted(
-                answers["hard_deadlines"] or (), key=lambda d: str(_date(d["date"]))
-            )
-        ),
+        calendar=_calendar(answers),
+        deadlines=_deadlines(answers),
         forecast=Forecast(seed=seed_for(answers), runs=MONTE_CARLO_RUNS),
         deliverables={k: tuple(v) for k, v in deliverables(facts).items()},
-        tasks=tuple(tasks),
+        tasks=_tasks(items, ids, team),
         risks=tuple(Risk(r[0], r[1], r[2], _with_ids(r[3], ids)) for r in risks(facts)),
         gates=tuple(Gate(*g) for g in gates(facts, reviewers)),
     )
