@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-from .analysis import Analysis, analyse
+from .analysis import Analysis, Span, analyse
 from .checklist import review_checklist
 from .markup import cell, code, end_sentence, text
 from .model import (
     COMPONENT_FOLDERS,
     COMPONENT_NAMES,
     COMPONENTS,
+    KeyAnswers,
     Member,
     Plan,
     Task,
@@ -39,6 +40,9 @@ PROBLEM_TYPES = {
     "binary_classification": "binary classification",
     "regression": "regression",
 }
+CI_NAMES = {"github": "GitHub Actions", "gitlab": "GitLab CI"}
+# The Gantt tag that shows a task's status, for the statuses that have one.
+GANTT_STATUS_TAGS = {"DONE": "done", "IN_PROGRESS": "active"}
 
 
 # ---------------------------------------------------------------------------
@@ -99,36 +103,58 @@ def _sentence(value: str) -> str:
     return value[:1].upper() + value[1:]
 
 
+def _plural(count: int, noun: str) -> str:
+    """The count and the noun, plural unless the count is one: '2 weeks'."""
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def _metric(answers: KeyAnswers) -> str:
+    """The name people read for the primary metric."""
+    return METRIC_NAMES.get(answers.primary_metric, answers.primary_metric)
+
+
+def _component_tasks(plan: Plan) -> list[tuple[str, list[Task]]]:
+    """The components that have tasks, in phase order, each with its tasks."""
+    grouped = [
+        (key, [t for t in plan.tasks if t.component == key]) for key in COMPONENTS
+    ]
+    return [(key, tasks) for key, tasks in grouped if tasks]
+
+
 # ---------------------------------------------------------------------------
 # Sections
 # ---------------------------------------------------------------------------
-def _overview(plan: Plan, a: Analysis) -> list[str]:
-    c = plan.calendar
-    sprints = sprint_count(c.start, c.target, c.sprint_length_weeks)
+def _composition(team: Sequence[Member]) -> str:
+    """How many members of each role, in team order: '1 ML engineer, 2 ...'."""
     roles: dict[str, int] = {}
-    for m in plan.team:
+    for m in team:
         roles[m.role] = roles.get(m.role, 0) + 1
-    composition = ", ".join(
-        f"{n} {role_name(r)}{'s' if n > 1 else ''}" for r, n in roles.items()
-    )
-    total = sum(t.estimate.likely for t in plan.tasks)
-    low = sum(t.estimate.optimistic for t in plan.tasks)
-    high = sum(t.estimate.pessimistic for t in plan.tasks)
-    done = [t for t in plan.tasks if t.status == "DONE"]
+    return ", ".join(_plural(n, role_name(r)) for r, n in roles.items())
+
+
+def _total_effort(tasks: Sequence[Task]) -> str:
+    """The summed likely effort in person-days, with its three-point range."""
+    total = sum(t.estimate.likely for t in tasks)
+    low = sum(t.estimate.optimistic for t in tasks)
+    high = sum(t.estimate.pessimistic for t in tasks)
+    return f"{days(total)} person-days likely ({days(low)}-{days(high)})"
+
+
+def _overview_rows(plan: Plan, a: Analysis) -> list[list[str]]:
+    """The overview's attribute rows: dates, team, effort, forecast, progress."""
+    c = plan.calendar
     weeks = c.sprint_length_weeks
-    rows = [
+    sprints = sprint_count(c.start, c.target, weeks)
+    done = [t for t in plan.tasks if t.status == "DONE"]
+    return [
         ["Start Date", weekday(c.start)],
         ["Target Completion", weekday(c.target)],
-        ["Team Size", f"{len(plan.team)} ({composition})"],
+        ["Team Size", f"{len(plan.team)} ({_composition(plan.team)})"],
         [
             "Sprints/Iterations",
-            f"{sprints} sprint{'s' if sprints != 1 else ''} of {weeks} "
-            f"week{'s' if weeks != 1 else ''}",
+            f"{_plural(sprints, 'sprint')} of {_plural(weeks, 'week')}",
         ],
-        [
-            "Total Effort",
-            f"{days(total)} person-days likely ({days(low)}-{days(high)})",
-        ],
+        ["Total Effort", _total_effort(plan.tasks)],
         [
             "Planned Finish",
             f"{a.finish} on likely estimates "
@@ -141,31 +167,39 @@ def _overview(plan: Plan, a: Analysis) -> list[str]:
         ],
         ["Progress", f"{len(done)} of {len(plan.tasks)} tasks done"],
     ]
-    if a.p50 > c.target:
-        verdict = (
+
+
+def _verdict(plan: Plan, a: Analysis) -> str:
+    """The bold verdict on the target date: unlikely, at risk or achievable."""
+    target = plan.calendar.target
+    if a.p50 > target:
+        return (
             f"**Verdict: the target is unlikely to be met.** The median forecast "
             f"({a.p50}) is after the target; see the first risk below."
         )
-    elif a.p80 > c.target:
-        verdict = (
+    if a.p80 > target:
+        return (
             f"**Verdict: the target is at risk.** The median forecast ({a.p50}) "
             f"meets it, but the P80 forecast ({a.p80}) does not."
         )
-    else:
-        verdict = (
-            f"**Verdict: the target is achievable.** Four times out of five the "
-            f"work is done by {a.p80}, leaving "
-            f"{(c.target - a.p80).days} calendar days of buffer."
-        )
+    return (
+        f"**Verdict: the target is achievable.** Four times out of five the "
+        f"work is done by {a.p80}, leaving "
+        f"{(target - a.p80).days} calendar days of buffer."
+    )
+
+
+def _overview(plan: Plan, a: Analysis) -> list[str]:
+    """The Overview section: attributes, verdict, critical path, forecast method."""
     path = a.schedule.critical_path
     return [
         "## Overview",
         "",
-        *table(["Attribute", "Value"], rows),
+        *table(["Attribute", "Value"], _overview_rows(plan, a)),
         "",
         _finish_note(plan, a),
         "",
-        verdict,
+        _verdict(plan, a),
         "",
         f"Critical path ({days(a.schedule.makespan)} working days, who is free "
         f"included): {' → '.join(path)}.",
@@ -238,46 +272,59 @@ def _phases(plan: Plan, a: Analysis) -> list[str]:
     ]
 
 
-def _component(plan: Plan, a: Analysis, key: str) -> list[str]:
-    name = COMPONENT_NAMES[key]
-    tasks = [t for t in plan.tasks if t.component == key]
-    lines = [f"### Component: {name}", ""]
-    if not tasks:
-        return [*lines, "No tasks are planned for this component.", ""]
+def _component_owner(plan: Plan, tasks: Sequence[Task]) -> str:
+    """The member with most likely effort in the tasks, then the other owners."""
     load: dict[str, float] = {}
     for t in tasks:
         load[t.owner] = load.get(t.owner, 0.0) + t.estimate.likely
     lead = max(load, key=lambda h: (load[h], -list(load).index(h)))
-    others = [h for h in load if h != lead]
     owner = person(plan.member(lead), lead)
+    others = [h for h in load if h != lead]
     if others:
         owner += ", with " + ", ".join(person(plan.member(h), h) for h in others)
+    return owner
+
+
+def _outside_dependencies(plan: Plan, tasks: Sequence[Task]) -> str:
+    """The tasks of other components these depend on, grouped by component."""
     ids = {t.id for t in tasks}
     outside = sorted({d for t in tasks for d in t.depends_on if d not in ids})
     by_id = {t.id: t for t in plan.tasks}
     grouped: dict[str, list[str]] = {}
     for dep in outside:
         grouped.setdefault(by_id[dep].component, []).append(dep)
-    deps = "; ".join(
+    return "; ".join(
         f"{COMPONENT_NAMES[k]} ({', '.join(grouped[k])})"
         for k in COMPONENTS
         if k in grouped
     )
-    span = a.spans[key]
-    total = sum(t.estimate.likely for t in tasks)
+
+
+def _sprints(plan: Plan, span: Span) -> str:
+    """The sprint or sprints a span falls in: 'sprint 2' or 'sprints 2-4'."""
     c = plan.calendar
     first = sprint_of(c.start, span.first_day, c.sprint_length_weeks)
     last = sprint_of(c.start, span.last_day, c.sprint_length_weeks)
-    sprints = f"sprint {first}" if first == last else f"sprints {first}-{last}"
-    lines += [
-        f"**Owner:** {owner}",
+    return f"sprint {first}" if first == last else f"sprints {first}-{last}"
+
+
+def _component_summary(
+    plan: Plan, a: Analysis, key: str, tasks: Sequence[Task]
+) -> list[str]:
+    """The owner, effort and dependency lines that open a component."""
+    span = a.spans[key]
+    total = sum(t.estimate.likely for t in tasks)
+    deps = _outside_dependencies(plan, tasks) or "none outside this component"
+    return [
+        f"**Owner:** {_component_owner(plan, tasks)}",
         f"**Estimated Effort:** {days(total)} person-days over {span.working_days} "
-        f"working days, {span.first_day} to {span.last_day} ({sprints})",
-        f"**Dependencies:** {deps or 'none outside this component'}",
-        "",
-        "#### Tasks",
-        "",
+        f"working days, {span.first_day} to {span.last_day} ({_sprints(plan, span)})",
+        f"**Dependencies:** {deps}",
     ]
+
+
+def _task_table(a: Analysis, tasks: Sequence[Task]) -> list[str]:
+    """The table of a component's tasks with effort, status and planned dates."""
     rows = []
     for t in tasks:
         start, end = a.task_dates(t.id)
@@ -292,50 +339,76 @@ def _component(plan: Plan, a: Analysis, key: str) -> list[str]:
                 f"{start} to {end}",
             ]
         )
-    lines += table(
-        ["ID", "Task", "Effort", "Dependency", "Status", "Owner", "Planned"], rows
-    )
-    lines += ["", "#### Acceptance Criteria", ""]
-    lines += [
+    headers = ["ID", "Task", "Effort", "Dependency", "Status", "Owner", "Planned"]
+    return table(headers, rows)
+
+
+def _acceptance(tasks: Sequence[Task]) -> list[str]:
+    """One checkbox per task with its acceptance criteria, ticked when done."""
+    return [
         f"- [{'x' if t.status == 'DONE' else ' '}] {text(t.id)}: {text(t.acceptance)}"
         for t in tasks
     ]
-    a_ = plan.answers
-    reviewers = ", ".join("@" + r for r in a_.reviewers)
-    review = (
-        f"Code review passed ({a_.required_approvals} approval"
-        f"{'s' if a_.required_approvals != 1 else ''} from {reviewers})"
-        if a_.required_approvals
-        else "Code review passed (self-review against the checklist)"
-    )
+
+
+def _review_gate(answers: KeyAnswers) -> str:
+    """The code-review gate every component passes, with its approvals."""
+    if not answers.required_approvals:
+        return "Code review passed (self-review against the checklist)"
+    reviewers = ", ".join("@" + r for r in answers.reviewers)
+    approvals = _plural(answers.required_approvals, "approval")
+    return f"Code review passed ({approvals} from {reviewers})"
+
+
+def _component_gates(plan: Plan, key: str) -> list[str]:
+    """The quality gates of a component: review, tests, docs, then its own gates."""
     gates = [
-        text(review),
-        f"Tests written and passing, line coverage at least {a_.coverage_target}%",
+        text(_review_gate(plan.answers)),
+        "Tests written and passing, line coverage at least "
+        f"{plan.answers.coverage_target}%",
         "Documentation updated (README, runbook, ADRs)",
     ]
     gates += [
         f"{text(g.name)}: {text(g.criteria)}" for g in plan.gates if g.scope == key
     ]
-    lines += ["", "#### Quality Gates", ""]
-    lines += [f"- [ ] {g}" for g in gates]
-    return [*lines, ""]
+    return [f"- [ ] {g}" for g in gates]
 
 
-def _dependencies(plan: Plan, a: Analysis) -> list[str]:
-    node = {t.id: f"t{i + 1}" for i, t in enumerate(plan.tasks)}
-    lines = ["## Dependencies", "", "```mermaid", "flowchart LR"]
-    for key in COMPONENTS:
-        tasks = [t for t in plan.tasks if t.component == key]
-        if not tasks:
-            continue
+def _component(plan: Plan, a: Analysis, key: str) -> list[str]:
+    """One component's breakdown: summary, tasks, acceptance criteria and gates."""
+    tasks = [t for t in plan.tasks if t.component == key]
+    heading = [f"### Component: {COMPONENT_NAMES[key]}", ""]
+    if not tasks:
+        return [*heading, "No tasks are planned for this component.", ""]
+    return [
+        *heading,
+        *_component_summary(plan, a, key, tasks),
+        "",
+        "#### Tasks",
+        "",
+        *_task_table(a, tasks),
+        "",
+        "#### Acceptance Criteria",
+        "",
+        *_acceptance(tasks),
+        "",
+        "#### Quality Gates",
+        "",
+        *_component_gates(plan, key),
+        "",
+    ]
+
+
+def _flowchart(plan: Plan, a: Analysis, node: dict[str, str]) -> list[str]:
+    """The Mermaid flowchart of the tasks, a subgraph per component."""
+    lines = ["```mermaid", "flowchart LR"]
+    for key, tasks in _component_tasks(plan):
         lines.append(f"  subgraph {key}[{mermaid_label(COMPONENT_NAMES[key])}]")
         lines.append("    direction TB")
         for t in tasks:
             lines.append(f"    {node[t.id]}[{mermaid_label(t.id + ': ' + t.title)}]")
         lines.append("  end")
-    for t in plan.tasks:
-        for dep in t.depends_on:
-            lines.append(f"  {node[dep]} --> {node[t.id]}")
+    lines += [f"  {node[d]} --> {node[t.id]}" for t in plan.tasks for d in t.depends_on]
     critical = [node[i] for i in a.schedule.critical_path]
     done = [node[t.id] for t in plan.tasks if t.status == "DONE"]
     lines.append("  classDef critical stroke:#c92a2a,stroke-width:3px")
@@ -344,51 +417,62 @@ def _dependencies(plan: Plan, a: Analysis) -> list[str]:
         lines.append(f"  class {','.join(critical)} critical")
     if done:
         lines.append(f"  class {','.join(done)} done")
-    lines += ["```", ""]
-    lines += [
-        "Tasks on the critical path have a thick red border; done tasks are green.",
-        "The schedule on likely estimates, each member working on one task at a time:",
-        "",
+    return [*lines, "```"]
+
+
+def _gantt_task(a: Analysis, t: Task, node: str, critical: bool) -> str:
+    """One Gantt line: the task's name, status tags, start and working days."""
+    start, end = a.task_dates(t.id)
+    length = (
+        a.calendar.last_index_on_or_before(end)
+        - a.calendar.last_index_on_or_before(start)
+        + 1
+    )
+    tags = [GANTT_STATUS_TAGS[t.status]] if t.status in GANTT_STATUS_TAGS else []
+    if critical:
+        tags.append("crit")
+    tags += [node, start.isoformat(), f"{length}d"]
+    return f"  {gantt_name(t.id + ' ' + t.title)} :{', '.join(tags)}"
+
+
+def _gantt(plan: Plan, a: Analysis, node: dict[str, str]) -> list[str]:
+    """The Mermaid Gantt chart of the schedule, a section per component."""
+    excludes = ["weekends", *(d.isoformat() for d in plan.calendar.non_working_days)]
+    lines = [
         "```mermaid",
         "gantt",
         "  title Schedule on likely estimates",
         "  dateFormat YYYY-MM-DD",
         "  axisFormat %d %b",
-        "  excludes "
-        + ", ".join(
-            ["weekends", *(d.isoformat() for d in plan.calendar.non_working_days)]
-        ),
+        "  excludes " + ", ".join(excludes),
     ]
     on_path = set(a.schedule.critical_path)
-    for key in COMPONENTS:
-        tasks = [t for t in plan.tasks if t.component == key]
-        if not tasks:
-            continue
+    for key, tasks in _component_tasks(plan):
         lines.append(f"  section {COMPONENT_NAMES[key]}")
         for t in sorted(tasks, key=lambda x: (a.schedule.slots[x.id].start, x.id)):
-            start, end = a.task_dates(t.id)
-            length = (
-                a.calendar.last_index_on_or_before(end)
-                - a.calendar.last_index_on_or_before(start)
-                + 1
-            )
-            tags = []
-            if t.status == "DONE":
-                tags.append("done")
-            elif t.status == "IN_PROGRESS":
-                tags.append("active")
-            if t.id in on_path:
-                tags.append("crit")
-            tags += [node[t.id], start.isoformat(), f"{length}d"]
-            lines.append(f"  {gantt_name(t.id + ' ' + t.title)} :{', '.join(tags)}")
+            lines.append(_gantt_task(a, t, node[t.id], t.id in on_path))
     if plan.deadlines:
         lines.append("  section Deadlines")
-        for i, d in enumerate(plan.deadlines, start=1):
-            lines.append(
-                f"  {gantt_name(d.name)} :milestone, m{i}, {d.date.isoformat()}, 0d"
-            )
-    lines += ["```"]
-    return lines
+        lines += [
+            f"  {gantt_name(d.name)} :milestone, m{i}, {d.date.isoformat()}, 0d"
+            for i, d in enumerate(plan.deadlines, start=1)
+        ]
+    return [*lines, "```"]
+
+
+def _dependencies(plan: Plan, a: Analysis) -> list[str]:
+    """The Dependencies section: the task flowchart and the Gantt schedule."""
+    node = {t.id: f"t{i + 1}" for i, t in enumerate(plan.tasks)}
+    return [
+        "## Dependencies",
+        "",
+        *_flowchart(plan, a, node),
+        "",
+        "Tasks on the critical path have a thick red border; done tasks are green.",
+        "The schedule on likely estimates, each member working on one task at a time:",
+        "",
+        *_gantt(plan, a, node),
+    ]
 
 
 def _milestones(plan: Plan, a: Analysis) -> list[str]:
@@ -418,86 +502,114 @@ def _gates(plan: Plan) -> list[str]:
     return ["## Quality Gates", "", *table(["Gate", "Timing", "Criteria"], rows)]
 
 
-def _key_questions(plan: Plan) -> list[str]:
-    a, c = plan.answers, plan.calendar
-    team = table(
-        ["Name", "Handle", "Role", "Expertise", "Capacity"],
+def _team_answer(plan: Plan) -> list[str]:
+    """Key Question 1: the team table and the use-case owner."""
+    rows = [
         [
-            [
-                cell(m.name),
-                cell("@" + m.handle),
-                role_name(m.role),
-                m.expertise,
-                f"{m.capacity:.0%}",
-            ]
-            for m in plan.team
-        ],
-    )
-    owner = plan.member(plan.project.owner)
+            cell(m.name),
+            cell("@" + m.handle),
+            role_name(m.role),
+            m.expertise,
+            f"{m.capacity:.0%}",
+        ]
+        for m in plan.team
+    ]
+    owner = person(plan.member(plan.project.owner), plan.project.owner)
+    return [
+        *table(["Name", "Handle", "Role", "Expertise", "Capacity"], rows),
+        "",
+        f"Use-case owner: {owner}.",
+    ]
+
+
+def _timeline_answer(plan: Plan) -> list[str]:
+    """Key Question 2: the dates, the sprint length and the hard deadlines."""
+    c = plan.calendar
     deadlines = (
         "; ".join(f"{text(d.name)} on {d.date}" for d in plan.deadlines)
         or "none beyond the target"
     )
+    return [
+        f"From {c.start} to {c.target} in sprints of "
+        f"{_plural(c.sprint_length_weeks, 'week')}. Hard deadlines: {deadlines}."
+    ]
+
+
+def _infrastructure_answer(plan: Plan) -> list[str]:
+    """Key Question 3: the CI, the tracking server and what is reused."""
+    a = plan.answers
     existing = [INFRASTRUCTURE_NAMES.get(x, x) for x in a.existing_infrastructure]
     tracking = (
         f"the MLflow server at {code(a.tracking_server_url)}"
         if a.tracking_server_url
         else "a local MLflow SQLite database (no shared server yet)"
     )
-    metric = METRIC_NAMES.get(a.primary_metric, a.primary_metric)
-    documents = ["a README, runbook and ADRs for every component"]
-    documents += [DOCUMENT_NAMES.get(d, d) for d in a.documentation]
-    regimes = [COMPLIANCE_NAMES.get(r, r) for r in a.compliance]
-    levels = [LEVEL_NAMES.get(level, level) for level in a.test_levels]
-    ci = {"github": "GitHub Actions", "gitlab": "GitLab CI"}.get(
-        a.ci_provider, a.ci_provider
-    )
+    ci = CI_NAMES.get(a.ci_provider, a.ci_provider)
+    reused = text(", ".join(existing)) if existing else "nothing to reuse"
     return [
-        "## Key Questions Answered",
-        "",
-        "### 1. Team composition and expertise",
-        "",
-        *team,
-        "",
-        f"Use-case owner: {person(owner, plan.project.owner)}.",
-        "",
-        "### 2. Timeline and hard deadlines",
-        "",
-        f"From {c.start} to {c.target} in sprints of {c.sprint_length_weeks} "
-        f"week{'s' if c.sprint_length_weeks != 1 else ''}. "
-        f"Hard deadlines: {deadlines}.",
-        "",
-        "### 3. Existing infrastructure",
-        "",
         f"CI on {text(ci)}; experiments and models in {tracking}; already in place: "
-        f"{text(', '.join(existing)) if existing else 'nothing to reuse'}.",
-        "",
-        "### 4. Testing strategy",
-        "",
+        f"{reused}."
+    ]
+
+
+def _testing_answer(plan: Plan) -> list[str]:
+    """Key Question 4: the test levels, coverage, SLOs and the baseline margin."""
+    a = plan.answers
+    levels = [LEVEL_NAMES.get(level, level) for level in a.test_levels]
+    return [
         f"Levels: {', '.join(levels)}. Line coverage at least {a.coverage_target}% "
         f"per package; p95 latency at most {a.latency_slo_p95_ms} ms at "
         f"{a.throughput_slo_rps} requests per second; the model must beat the "
-        f"baseline by {a.baseline_margin * 100:g}% on {text(metric)}.",
-        "",
-        "### 5. Code review",
-        "",
-        f"Reviewers: {text(', '.join('@' + r for r in a.reviewers))}; "
-        f"{a.required_approvals} approval{'s' if a.required_approvals != 1 else ''} "
-        "required before a change merges.",
-        "",
-        "### 6. Documentation",
-        "",
-        f"{_sentence(text('; '.join(documents)))}.",
-        "",
-        "### 7. Compliance",
-        "",
-        (
-            f"{text(', '.join(regimes))}: each adds its own tasks (CMP-…), risks and "
-            "quality gates above."
-            if regimes
-            else "No compliance regime applies."
-        ),
+        f"baseline by {a.baseline_margin * 100:g}% on {text(_metric(a))}."
     ]
+
+
+def _review_answer(plan: Plan) -> list[str]:
+    """Key Question 5: the reviewers and the approvals a change needs."""
+    a = plan.answers
+    return [
+        f"Reviewers: {text(', '.join('@' + r for r in a.reviewers))}; "
+        f"{_plural(a.required_approvals, 'approval')} required before a change "
+        "merges."
+    ]
+
+
+def _documentation_answer(plan: Plan) -> list[str]:
+    """Key Question 6: the documents every component and the use case keep."""
+    documents = ["a README, runbook and ADRs for every component"]
+    documents += [DOCUMENT_NAMES.get(d, d) for d in plan.answers.documentation]
+    return [f"{_sentence(text('; '.join(documents)))}."]
+
+
+def _compliance_answer(plan: Plan) -> list[str]:
+    """Key Question 7: the compliance regimes that apply, if any."""
+    regimes = [COMPLIANCE_NAMES.get(r, r) for r in plan.answers.compliance]
+    if not regimes:
+        return ["No compliance regime applies."]
+    return [
+        f"{text(', '.join(regimes))}: each adds its own tasks (CMP-…), risks and "
+        "quality gates above."
+    ]
+
+
+# The Key Questions in the framework's order: heading, then how its answer reads.
+KEY_QUESTIONS: tuple[tuple[str, Callable[[Plan], list[str]]], ...] = (
+    ("1. Team composition and expertise", _team_answer),
+    ("2. Timeline and hard deadlines", _timeline_answer),
+    ("3. Existing infrastructure", _infrastructure_answer),
+    ("4. Testing strategy", _testing_answer),
+    ("5. Code review", _review_answer),
+    ("6. Documentation", _documentation_answer),
+    ("7. Compliance", _compliance_answer),
+)
+
+
+def _key_questions(plan: Plan) -> list[str]:
+    """The Key Questions Answered section, one subsection per question."""
+    lines = ["## Key Questions Answered"]
+    for heading, answer in KEY_QUESTIONS:
+        lines += ["", f"### {heading}", "", *answer(plan)]
+    return lines
 
 
 def _review_checklist(plan: Plan) -> list[str]:
@@ -507,7 +619,7 @@ def _review_checklist(plan: Plan) -> list[str]:
 
 def _testing(plan: Plan) -> list[str]:
     a = plan.answers
-    metric = METRIC_NAMES.get(a.primary_metric, a.primary_metric)
+    metric = _metric(a)
     targets = {
         "unit": (f"{a.coverage_target}%+ line coverage per package", "Developer"),
         "integration": ("Key paths: raw data to a served prediction", "Team"),
