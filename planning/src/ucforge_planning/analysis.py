@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -61,17 +62,22 @@ class Analysis:
         )
 
 
-def analyse(plan: Plan) -> Analysis:
-    """Schedule the plan's tasks on its team and forecast the finish."""
-    calendar = WorkCalendar(plan.calendar.start, plan.calendar.non_working_days)
-    capacity = {m.handle: m.capacity for m in plan.team}
+def _schedule(
+    plan: Plan, graph: dict[str, tuple[str, ...]], capacity: dict[str, float]
+) -> Schedule:
+    """The plan's tasks on their owners at likely estimates, owners part-time."""
     tasks = {t.id: t for t in plan.tasks}
-    graph = {t.id: t.depends_on for t in plan.tasks}
-    schedule = list_schedule(
+    return list_schedule(
         graph,
         {t.id: [t.owner] for t in plan.tasks},
         lambda task_id, owner: tasks[task_id].estimate.likely / capacity[owner],
     )
+
+
+def _duration_ranges(
+    plan: Plan, capacity: dict[str, float]
+) -> dict[str, tuple[float, float, float]]:
+    """Each task's three-point duration at its owner's capacity; fixed when done."""
     ranges = {}
     for task in plan.tasks:
         e, share = task.estimate, capacity[task.owner]
@@ -83,8 +89,21 @@ def analyse(plan: Plan) -> Analysis:
                 e.likely / share,
                 e.pessimistic / share,
             )
+    return ranges
+
+
+def analyse(plan: Plan) -> Analysis:
+    """Schedule the plan's tasks on its team and forecast the finish."""
+    calendar = WorkCalendar(plan.calendar.start, plan.calendar.non_working_days)
+    capacity = {m.handle: m.capacity for m in plan.team}
+    graph = {t.id: t.depends_on for t in plan.tasks}
+    schedule = _schedule(plan, graph, capacity)
     makespans = simulate_makespans(
-        schedule, graph, ranges, plan.forecast.runs, plan.forecast.seed
+        schedule,
+        graph,
+        _duration_ranges(plan, capacity),
+        plan.forecast.runs,
+        plan.forecast.seed,
     )
     target_index = calendar.last_index_on_or_before(plan.calendar.target)
     on_time = sum(1 for m in makespans if m <= target_index + 1 + 1e-9)
@@ -92,28 +111,27 @@ def analyse(plan: Plan) -> Analysis:
         key: _span(calendar, schedule, [t.id for t in plan.tasks if t.component == key])
         for key in COMPONENTS
     }
-    finish = calendar.end_date(0.0, schedule.makespan)
-    p50 = calendar.end_date(0.0, percentile(makespans, 0.5))
-    p80 = calendar.end_date(0.0, percentile(makespans, 0.8))
-    probability = on_time / len(makespans) if makespans else 1.0
-    partial = Analysis(
-        calendar, schedule, finish, p50, p80, probability, target_index, spans, (), ()
-    )
-    return Analysis(
+    computed = Analysis(
         calendar,
         schedule,
-        finish,
-        p50,
-        p80,
-        probability,
-        target_index,
-        spans,
-        _milestones(plan, partial),
-        _risks(plan, partial),
+        finish=calendar.end_date(0.0, schedule.makespan),
+        p50=calendar.end_date(0.0, percentile(makespans, 0.5)),
+        p80=calendar.end_date(0.0, percentile(makespans, 0.8)),
+        on_time_probability=on_time / len(makespans) if makespans else 1.0,
+        target_index=target_index,
+        spans=spans,
+        milestones=(),
+        risks=(),
+    )
+    return dataclasses.replace(
+        computed,
+        milestones=_milestones(plan, computed),
+        risks=_risks(plan, computed),
     )
 
 
 def _span(calendar: WorkCalendar, schedule: Schedule, ids: list[str]) -> Span:
+    """The span of these tasks in the schedule; an empty span on day 0 if none."""
     if not ids:
         day = calendar.day(0)
         return Span(0.0, 0.0, day, day, 0)
@@ -129,6 +147,7 @@ def _span(calendar: WorkCalendar, schedule: Schedule, ids: list[str]) -> Span:
 
 
 def _ids_text(ids: list[str], limit: int = 6) -> str:
+    """The first ids, then how many more: 'DP-01, DP-02 and 3 more'."""
     shown = ", ".join(ids[:limit])
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
@@ -215,6 +234,7 @@ def _milestones(plan: Plan, a: Analysis) -> tuple[Milestone, ...]:
 
 
 def _deadline_criteria(plan: Plan, a: Analysis, date: dt.date, ids: list[str]) -> str:
+    """What a hard deadline checks, with the forecast for it."""
     if ids:
         last = max(a.task_dates(i)[1] for i in ids)
         verdict = "on track" if last <= date else f"late, forecast {last}"
@@ -234,16 +254,19 @@ def _deadline_criteria(plan: Plan, a: Analysis, date: dt.date, ids: list[str]) -
 
 
 def _role_name(role: str) -> str:
+    """The role as people read it: 'ML engineer'."""
     words = {"ml": "ML", "mlops": "MLOps"}
     return " ".join(words.get(w, w) for w in role.split("_"))
 
 
 def _name(plan: Plan, handle: str) -> str:
+    """The member's name, or the handle when no member has it."""
     member = plan.member(handle)
     return member.name if member else handle
 
 
 def _article(noun: str) -> str:
+    """The indefinite article for the noun: 'an' or 'a'."""
     return "an" if noun[:1] in "aeiouAEIOU" or noun.startswith("ML") else "a"
 
 
@@ -399,6 +422,7 @@ def _risks(plan: Plan, a: Analysis) -> tuple[Risk, ...]:
 
 
 def _missing_role_risk(plan: Plan, role: str, tasks: list[Task]) -> Risk:
+    """The risk that a role's tasks go to members outside that role."""
     owners = sorted({t.owner for t in tasks})
     names = [_name(plan, h) for h in owners]
     effort = sum(t.estimate.likely for t in tasks)
