@@ -28,10 +28,12 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_flow(dumper: yaml.SafeDumper, data: _Flow) -> yaml.Node:
+    """The mapping as a YAML node in flow style."""
     return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True)
 
 
 def _represent_flow_list(dumper: yaml.SafeDumper, data: _FlowList) -> yaml.Node:
+    """The list as a YAML node in flow style."""
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
 
 

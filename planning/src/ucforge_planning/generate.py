@@ -45,6 +45,7 @@ FALLBACK_ROLES = {
 
 
 def _date(value: Any) -> dt.date:
+    """An answered date, given as a date, a datetime or ISO text."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -146,6 +147,7 @@ def _owners(items: list[Draft], team: tuple[Member, ...]) -> dict[str, Member]:
     }
 
     def duration(key: str, handle: str) -> float:
+        """Days the member needs for the draft at its likely effort and capacity."""
         draft, member = by_key[key], members[handle]
         likely = _half_days(draft.effort[1] * effort_factor(member, draft.role))
         return likely / member.capacity

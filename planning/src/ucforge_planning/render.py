@@ -80,26 +80,31 @@ def days(value: float) -> str:
 
 
 def weekday(date: dt.date) -> str:
+    """The date with its weekday: '2027-01-04 (Monday)'."""
     return f"{date.isoformat()} ({date.strftime('%A')})"
 
 
 def role_name(role: str) -> str:
+    """The role as people read it: 'ML engineer'."""
     words = {"ml": "ML", "mlops": "MLOps"}
     return " ".join(words.get(w, w) for w in role.split("_"))
 
 
 def person(member: Member | None, handle: str) -> str:
+    """A member as 'Name (@handle)', or '@handle' when no member has it."""
     if member is None:
         return text(f"@{handle}")
     return f"{text(member.name)} ({text('@' + member.handle)})"
 
 
 def effort(task: Task) -> str:
+    """A task's likely effort with its range: '3 d (2-5)'."""
     e = task.estimate
     return f"{days(e.likely)} d ({days(e.optimistic)}-{days(e.pessimistic)})"
 
 
 def _sentence(value: str) -> str:
+    """The text with its first letter upper-case."""
     return value[:1].upper() + value[1:]
 
 
@@ -245,6 +250,7 @@ def _finish_note(plan: Plan, a: Analysis) -> str:
 
 
 def _phases(plan: Plan, a: Analysis) -> list[str]:
+    """The Phase Breakdown section: each component's dates and deliverables."""
     rows = []
     for key in COMPONENTS:
         if not any(t.component == key for t in plan.tasks):
@@ -476,6 +482,7 @@ def _dependencies(plan: Plan, a: Analysis) -> list[str]:
 
 
 def _milestones(plan: Plan, a: Analysis) -> list[str]:
+    """The Milestones section: each milestone with its date, sprint and criteria."""
     weeks = plan.calendar.sprint_length_weeks
     rows = [
         [
@@ -489,6 +496,7 @@ def _milestones(plan: Plan, a: Analysis) -> list[str]:
 
 
 def _risks(a: Analysis) -> list[str]:
+    """The Risks section: every risk with its likelihood, impact and mitigation."""
     rows = [[cell(r.risk), r.likelihood, r.impact, cell(r.mitigation)] for r in a.risks]
     return [
         "## Risks",
@@ -498,6 +506,7 @@ def _risks(a: Analysis) -> list[str]:
 
 
 def _gates(plan: Plan) -> list[str]:
+    """The Quality Gates section: each gate with its timing and criteria."""
     rows = [[cell(g.name), cell(g.timing), cell(g.criteria)] for g in plan.gates]
     return ["## Quality Gates", "", *table(["Gate", "Timing", "Criteria"], rows)]
 
@@ -613,11 +622,13 @@ def _key_questions(plan: Plan) -> list[str]:
 
 
 def _review_checklist(plan: Plan) -> list[str]:
+    """The Code Review Checklist section for these answers."""
     items = review_checklist(plan.answers)
     return ["## Code Review Checklist", "", *(f"- [ ] {i}" for i in items)]
 
 
 def _testing(plan: Plan) -> list[str]:
+    """The Testing Requirements section: a target and owner per level in scope."""
     a = plan.answers
     metric = _metric(a)
     targets = {
@@ -654,6 +665,7 @@ def _testing(plan: Plan) -> list[str]:
 
 
 def _documentation(plan: Plan) -> list[str]:
+    """The Documentation Requirements section as a checklist."""
     up = "../" * len(plan.project.plan_dir.split("/"))
     readmes = ", ".join(
         f"[{COMPONENT_NAMES[k]}]({up}{COMPONENT_FOLDERS[k]}/README.md)"
