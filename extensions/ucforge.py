@@ -105,11 +105,9 @@ def md_text(value: Any) -> str:
 
 
 def title_case_role(role: str) -> str:
-    """'ml_engineer' -> 'ML engineer'."""
-    words = str(role).split("_")
-    pretty = {"ml": "ML", "mlops": "MLOps"}
-    out = [pretty.get(w, w) for w in words]
-    return " ".join(out)[:1].upper() + " ".join(out)[1:]
+    """The role's name to start a table cell: 'ml_engineer' -> 'ML engineer'."""
+    name = VOCABULARY.role_name(str(role))
+    return name[:1].upper() + name[1:]
 
 
 # ---------------------------------------------------------------------------

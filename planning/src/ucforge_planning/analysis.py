@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .model import COMPONENT_NAMES, COMPONENTS, Plan, Risk, Task
 from .schedule import Schedule, list_schedule, percentile, simulate_makespans
-from .vocabulary import METRIC_NAMES, ROLES
+from .vocabulary import METRIC_NAMES, ROLES, role_name
 from .workdays import WorkCalendar
 
 LEVEL_ORDER = {"H": 0, "M": 1, "L": 2}
@@ -253,12 +253,6 @@ def _deadline_criteria(plan: Plan, a: Analysis, date: dt.date, ids: list[str]) -
     )
 
 
-def _role_name(role: str) -> str:
-    """The role as people read it: 'ML engineer'."""
-    words = {"ml": "ML", "mlops": "MLOps"}
-    return " ".join(words.get(w, w) for w in role.split("_"))
-
-
 def _name(plan: Plan, handle: str) -> str:
     """The member's name, or the handle when no member has it."""
     member = plan.member(handle)
@@ -427,11 +421,11 @@ def _missing_role_risk(plan: Plan, role: str, tasks: list[Task]) -> Risk:
     names = [_name(plan, h) for h in owners]
     effort = sum(t.estimate.likely for t in tasks)
     return Risk(
-        f"No {_role_name(role)} in the team: {len(tasks)} tasks "
+        f"No {role_name(role)} in the team: {len(tasks)} tasks "
         f"({effort:g} days) go to {', '.join(names)}",
         "M",
         "M",
         "Estimates include x1.25 for work outside one's role; borrow "
-        f"{_article(_role_name(role))} {_role_name(role)} for "
+        f"{_article(role_name(role))} {role_name(role)} for "
         f"{_ids_text([t.id for t in tasks], 4)}, or pair with one from another team",
     )

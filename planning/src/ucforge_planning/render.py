@@ -24,6 +24,7 @@ from .vocabulary import (
     INFRASTRUCTURE_NAMES,
     METRIC_NAMES,
     needs_model_card,
+    role_name,
 )
 from .workdays import sprint_count, sprint_of
 
@@ -82,12 +83,6 @@ def days(value: float) -> str:
 def weekday(date: dt.date) -> str:
     """The date with its weekday: '2027-01-04 (Monday)'."""
     return f"{date.isoformat()} ({date.strftime('%A')})"
-
-
-def role_name(role: str) -> str:
-    """The role as people read it: 'ML engineer'."""
-    words = {"ml": "ML", "mlops": "MLOps"}
-    return " ".join(words.get(w, w) for w in role.split("_"))
 
 
 def person(member: Member | None, handle: str) -> str:

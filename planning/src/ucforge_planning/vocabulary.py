@@ -15,6 +15,12 @@ PROBLEM_TYPES = ("binary_classification", "regression")
 ROLES = ("data_engineer", "data_scientist", "ml_engineer", "mlops_engineer")
 EXPERTISE = ("junior", "intermediate", "senior")
 TEST_LEVELS = ("unit", "integration", "performance", "model", "chaos")
+ROLE_NAMES = {
+    "data_engineer": "data engineer",
+    "data_scientist": "data scientist",
+    "ml_engineer": "ML engineer",
+    "mlops_engineer": "MLOps engineer",
+}
 # The levels every project keeps: the skeleton is untested without them.
 REQUIRED_TEST_LEVELS = ("unit", "integration")
 CI_PROVIDERS = ("github", "gitlab")
@@ -106,3 +112,8 @@ def governs_models(compliance: Iterable[str]) -> bool:
 def needs_model_card(documentation: Iterable[str], compliance: Iterable[str]) -> bool:
     """A model card is asked for, or a regime requires one."""
     return "model_card" in set(documentation) or governs_models(compliance)
+
+
+def role_name(role: str) -> str:
+    """The role as people read it in a sentence: 'ML engineer'."""
+    return ROLE_NAMES.get(role, role.replace("_", " "))
