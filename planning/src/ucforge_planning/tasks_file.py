@@ -475,7 +475,7 @@ def cross_checks(data: dict[str, Any]) -> list[str]:
     for task_id, count in ids.items():
         if count > 1:
             problems.append(f"task id {task_id} is used by {count} tasks")
-    graph = {t.id: tuple(t.depends_on or ()) for t in tasks}
+    graph = {t.id: tuple(t.depends_on or ()) for t in tasks if t.id is not None}
     problems.extend(unknown_dependencies(graph))
     for cycle in find_cycles(graph):
         problems.append(
@@ -614,8 +614,10 @@ def _order(error: ErrorDetails, data: Any) -> tuple[tuple[int, int], ...]:
             keys = list(_value_at(data, loc[:depth]) or ())
             key.append((0, keys.index(part) if part in keys else 0))
             break
-        position = list(model.model_fields).index(part) if model else part
-        key.append((1, int(position)))
+        if model is not None:
+            key.append((1, list(model.model_fields).index(str(part))))
+        else:
+            key.append((1, int(part)))
     return (*key, (2, 0))
 
 
