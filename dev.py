@@ -149,8 +149,15 @@ def main() -> None:
     demo_parser.add_argument(
         "--dest", type=Path, default=DEMO_DEFAULT, help="where to generate it"
     )
-    test_parser = commands.add_parser("test", help="run the template's test suite")
+    test_parser = commands.add_parser(
+        "test", help="run the template's test suite; other arguments go to pytest"
+    )
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    # Everything after `test` belongs to pytest, options such as -m and -k included,
+    # which argparse would otherwise claim for itself.
+    if sys.argv[1:2] == ["test"] and not {"-h", "--help"} & set(sys.argv[2:3]):
+        test(sys.argv[2:])
+        return
     args = parser.parse_args()
     if args.command == "demo":
         demo(args.dest.resolve())
