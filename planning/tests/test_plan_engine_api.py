@@ -251,16 +251,9 @@ def test_the_description_ends_as_a_sentence(description: str, shown: str) -> Non
     assert shown in markdown
 
 
-def test_the_review_checklist_starts_with_the_framework_items() -> None:
+def test_the_review_checklist_is_the_one_the_plan_shows() -> None:
+    # The framework's items and their order: test_plan_checklist.py.
     items = review_checklist(key_answers(make_answers(compliance=["hipaa"])))
-    assert [i.split(" (")[0] for i in items[:6]] == [
-        "Follows coding standards",
-        "Has appropriate tests",
-        "Handles errors gracefully",
-        "Logging is adequate",
-        "No hardcoded secrets/configs",
-        "Documentation updated",
-    ]
     assert "coverage stays at or above 80%" in items[1]
     assert "HIPAA obligations in `docs/COMPLIANCE.md` still hold" in items
     assert items[-1] == "Approved by 1 reviewer other than the author"

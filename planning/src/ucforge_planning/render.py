@@ -19,29 +19,20 @@ from .model import (
     Task,
 )
 from .vocabulary import (
+    CI_PROVIDER_NAMES,
     COMPLIANCE_NAMES,
     DOCUMENT_NAMES,
     INFRASTRUCTURE_NAMES,
     METRIC_NAMES,
+    PROBLEM_TYPE_NAMES,
+    TEST_LEVEL_NAMES,
     needs_model_card,
     role_name,
 )
 from .workdays import sprint_count, sprint_of
 
-LEVEL_NAMES = {
-    "unit": "Unit",
-    "integration": "Integration",
-    "performance": "Performance",
-    "model": "Model",
-    "chaos": "Chaos",
-}
 # Below this, a sum of estimate differences is zero (floating-point noise).
 EPSILON = 1e-9
-PROBLEM_TYPES = {
-    "binary_classification": "binary classification",
-    "regression": "regression",
-}
-CI_NAMES = {"github": "GitHub Actions", "gitlab": "GitLab CI"}
 # The Gantt tag that shows a task's status, for the statuses that have one.
 GANTT_STATUS_TAGS = {"DONE": "done", "IN_PROGRESS": "active"}
 
@@ -548,7 +539,7 @@ def _infrastructure_answer(plan: Plan) -> list[str]:
         if a.tracking_server_url
         else "a local MLflow SQLite database (no shared server yet)"
     )
-    ci = CI_NAMES.get(a.ci_provider, a.ci_provider)
+    ci = CI_PROVIDER_NAMES.get(a.ci_provider, a.ci_provider)
     reused = text(", ".join(existing)) if existing else "nothing to reuse"
     return [
         f"CI on {text(ci)}; experiments and models in {tracking}; already in place: "
@@ -559,7 +550,7 @@ def _infrastructure_answer(plan: Plan) -> list[str]:
 def _testing_answer(plan: Plan) -> list[str]:
     """Key Question 4: the test levels, coverage, SLOs and the baseline margin."""
     a = plan.answers
-    levels = [LEVEL_NAMES.get(level, level) for level in a.test_levels]
+    levels = [TEST_LEVEL_NAMES.get(level, level) for level in a.test_levels]
     return [
         f"Levels: {', '.join(levels)}. Line coverage at least {a.coverage_target}% "
         f"per package; p95 latency at most {a.latency_slo_p95_ms} ms at "
@@ -642,12 +633,14 @@ def _testing(plan: Plan) -> list[str]:
         "chaos": ("Failure modes: registry down, bad input, slow dependencies", "Team"),
     }
     rows = [
-        [LEVEL_NAMES[level], cell(targets[level][0]), targets[level][1]]
-        for level in LEVEL_NAMES
+        [TEST_LEVEL_NAMES[level], cell(targets[level][0]), targets[level][1]]
+        for level in TEST_LEVEL_NAMES
         if level in a.test_levels
     ]
     skipped = [
-        LEVEL_NAMES[level] for level in LEVEL_NAMES if level not in a.test_levels
+        TEST_LEVEL_NAMES[level]
+        for level in TEST_LEVEL_NAMES
+        if level not in a.test_levels
     ]
     lines = [
         "## Testing Requirements",
@@ -696,7 +689,7 @@ def render_markdown(plan: Plan, analysis: Analysis | None = None) -> str:
         "check it.",
         "",
     ]
-    kind = PROBLEM_TYPES.get(p.problem_type, text(p.problem_type))
+    kind = PROBLEM_TYPE_NAMES.get(p.problem_type, text(p.problem_type))
     if p.description.strip():
         lines += [
             f"{text(end_sentence(p.description))} A {kind} model predicts "

@@ -11,19 +11,33 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-PROBLEM_TYPES = ("binary_classification", "regression")
-ROLES = ("data_engineer", "data_scientist", "ml_engineer", "mlops_engineer")
-EXPERTISE = ("junior", "intermediate", "senior")
-TEST_LEVELS = ("unit", "integration", "performance", "model", "chaos")
+# Each choice with the name people read; the keys, in order, are the choices.
+PROBLEM_TYPE_NAMES = {
+    "binary_classification": "binary classification",
+    "regression": "regression",
+}
 ROLE_NAMES = {
     "data_engineer": "data engineer",
     "data_scientist": "data scientist",
     "ml_engineer": "ML engineer",
     "mlops_engineer": "MLOps engineer",
 }
+TEST_LEVEL_NAMES = {
+    "unit": "Unit",
+    "integration": "Integration",
+    "performance": "Performance",
+    "model": "Model",
+    "chaos": "Chaos",
+}
+CI_PROVIDER_NAMES = {"github": "GitHub Actions", "gitlab": "GitLab CI"}
+
+PROBLEM_TYPES = tuple(PROBLEM_TYPE_NAMES)
+ROLES = tuple(ROLE_NAMES)
+EXPERTISE = ("junior", "intermediate", "senior")
+TEST_LEVELS = tuple(TEST_LEVEL_NAMES)
 # The levels every project keeps: the skeleton is untested without them.
 REQUIRED_TEST_LEVELS = ("unit", "integration")
-CI_PROVIDERS = ("github", "gitlab")
+CI_PROVIDERS = tuple(CI_PROVIDER_NAMES)
 SPRINT_LENGTHS = (1, 2, 3, 4)
 
 # The roles that own each folder of a generated repository (CODEOWNERS, onboarding);
