@@ -57,7 +57,8 @@ RESERVED_PACKAGES = frozenset(sys.stdlib_module_names) | {
     "pydantic",
     "tests",
 }
-URL_PATTERN = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d+)?(/[^\s\"'`$\\]*)?")
+# No braces or "$": configs/prod.yaml writes the URL as ${MLFLOW_TRACKING_URI:-URL}.
+URL_PATTERN = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d+)?(/[^\s\"'`$\\{}]*)?")
 PACKAGE_NAME_MAX = 30
 SLUG_MAX = 60
 

@@ -346,6 +346,7 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "packages/data-pipeline/docs/adr/0001-duckdb-through-ibis.md",
         "packages/model/RUNBOOK.md",
         "packages/serving/docs/adr/0001-fastapi-with-strict-contracts.md",
+        "packages/serving/docs/adr/0005-the-model-baked-into-the-image.md",
         "plan/tasks.yaml",
     ),
     "description": (
@@ -489,6 +490,7 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "docs/api.md",
         "docs/model-card.md",
         "packages/model/RUNBOOK.md",
+        "packages/serving/docs/adr/0005-the-model-baked-into-the-image.md",
         "plan/tasks.yaml",
     ),
     "required_approvals": (
@@ -607,6 +609,7 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "docs/api.md",
         "docs/model-card.md",
         "packages/model/RUNBOOK.md",
+        "packages/serving/docs/adr/0005-the-model-baked-into-the-image.md",
         "plan/tasks.yaml",
         "tests/RUNBOOK.md",
     ),
@@ -619,6 +622,7 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "docs/api.md",
         "docs/model-card.md",
         "packages/model/RUNBOOK.md",
+        "packages/serving/docs/adr/0005-the-model-baked-into-the-image.md",
         "plan/tasks.yaml",
     ),
     "use_case_owner": (
