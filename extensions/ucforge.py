@@ -730,7 +730,7 @@ KUBERNETES_NAME_MAX = 63
 
 
 def serving_name(slug: Any) -> str:
-    """The serving objects' Kubernetes name: '<slug>-serving', or the slug if too long."""
+    """The serving objects' Kubernetes name: '<slug>-serving', or the slug if longer."""
     name = f"{slug}-serving"
     return name if len(name) <= KUBERNETES_NAME_MAX else str(slug)
 
