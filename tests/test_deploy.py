@@ -451,3 +451,33 @@ def test_make_manifests_without_kubectl_says_so_and_validates_the_base(
     assert "kubectl is not on PATH" in result.stderr
     assert "deploy/base/deployment.yaml" in result.stdout
     assert "deploy/overlays" not in result.stdout
+
+
+def test_the_readme_speaks_to_a_team_with_or_without_a_container_platform(
+    default_project: Path, shared_project: Callable[..., Path]
+) -> None:
+    platform = shared_project(
+        "deploy-platform", {"existing_infrastructure": ["container_platform"]}
+    )
+    without = (default_project / "deploy/README.md").read_text(encoding="utf-8")
+    with_platform = (platform / "deploy/README.md").read_text(encoding="utf-8")
+    assert "target shape of a deployment" in without
+    assert "already runs a container platform" not in without
+    assert "already runs a container platform" in with_platform
+    # The manifests themselves are the same either way.
+    for path in (default_project / "deploy").rglob("*.yaml"):
+        relative = path.relative_to(default_project)
+        assert path.read_bytes() == (platform / relative).read_bytes(), relative
+
+
+def test_the_readme_names_only_make_targets_that_exist(
+    rendered: tuple[Path, dict[str, list[dict[str, Any]]]],
+) -> None:
+    project, _ = rendered
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.MULTILINE))
+    readme = (project / "deploy/README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`make ([a-z][a-z-]*)", readme))
+    assert "manifests" in named
+    # `make image` is the serving image's target; the Makefile gains it with it.
+    assert named - targets <= {"image"}, named - targets
