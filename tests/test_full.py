@@ -33,6 +33,7 @@ from datasets_support import (
     request_from_csv,
     write_clinic_sample,
 )
+from packaging.utils import canonicalize_name
 from ucforge_support import BASE_ANSWERS, CONTRAST_ANSWERS
 
 pytestmark = pytest.mark.full
@@ -222,10 +223,40 @@ def fresh_clone(project: Path) -> Path:
     return clone
 
 
+def assert_installed_as_pinned(project: Path) -> None:
+    """Every third-party distribution in .venv has its version in constraints.txt."""
+    pins: dict[str, set[str]] = {}
+    for line in (project / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split(";")[0].strip().split("==")
+            pins.setdefault(canonicalize_name(name), set()).add(version)
+    pyprojects = [project / "pyproject.toml", *project.glob("*/*/pyproject.toml")]
+    pyprojects.append(project / "tests" / "pyproject.toml")
+    own = {tomllib.loads(p.read_text())["project"]["name"] for p in pyprojects}
+    # The own packages, the engine's wheel, and what `python -m venv` brings (pip path).
+    tools = {"ucforge-planning", "pip", "setuptools"}
+    unpinned = {canonicalize_name(n) for n in own | tools}
+    listing = (
+        "import importlib.metadata as m, json\n"
+        "names = [[d.metadata['Name'], d.version] for d in m.distributions()]\n"
+        "print(json.dumps(names))"
+    )
+    python = str(project / ".venv" / "bin" / "python")
+    installed = json.loads(run([python, "-c", listing], project))
+    astray = {
+        name: version
+        for name, version in installed
+        if canonicalize_name(name) not in unpinned
+        and version not in pins.get(canonicalize_name(name), set())
+    }
+    assert astray == {}, f"installed at versions constraints.txt does not pin: {astray}"
+
+
 def check_like_a_new_user(project: Path) -> Path:
     """make install, check and test, then the console script; returns the script."""
     slug = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
     run(["make", "install"], project)
+    assert_installed_as_pinned(project)
     run(["make", "check"], project)
     run(["make", "test"], project)
     script = project / ".venv" / "bin" / slug

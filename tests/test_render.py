@@ -23,8 +23,9 @@ from datasets_support import CLINIC_COLUMNS, DEMO_WORDS
 from ucforge_support import CONTRAST_ANSWERS
 
 TEXT_SUFFIXES = {".py", ".md", ".toml", ".yaml", ".yml", ".cfg", ".txt", ".json", ""}
-# Opening Jinja tags: an expression, a statement or a comment.
-JINJA_MARKERS = re.compile(r"\{\{-?\s*[A-Za-z_(]|\{%-?\s|\{#-?\s")
+# Opening Jinja tags: an expression, a statement or a comment (a GitHub Actions
+# expression, `${{ ... }}`, is the workflow's own syntax, kept by {% raw %}).
+JINJA_MARKERS = re.compile(r"(?<!\$)\{\{-?\s*[A-Za-z_(]|\{%-?\s|\{#-?\s")
 PACKAGES = ["data-pipeline", "features", "model", "serving"]
 
 
