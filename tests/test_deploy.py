@@ -45,7 +45,7 @@ UID = 10001
 QUOTING_ANSWERS: dict[str, Any] = {
     "use_case_name": "Spend \"radar\": O'Brien's #1",
     "description": "Rank \"accounts\": {risk} & [reach] #first, then 'the rest' *",
-    "tracking_server_url": "https://mlflow.example.com:5000/a#b?c={d}&e=[f]*g",
+    "tracking_server_url": "https://mlflow.example.com:5000/a#b?c=%7Bd%7D&e=[f]*g",
 }
 
 
