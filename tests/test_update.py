@@ -469,34 +469,44 @@ def test_the_template_ships_no_binary_file_an_update_could_overwrite() -> None:
 RELEASE_0_2_0 = "2f5bb1b61717b969a18b51745b498d158b837411"
 
 
-@pytest.fixture
-def from_release_0_2_0(template_dir: Path, tmp_path: Path) -> Path:
-    """A template repository: v0.2.0 as released, v0.3.0 the working tree."""
+# The last release before the serving image carried its model and the project its
+# pins (constraints.txt) and Kubernetes manifests (deploy/).
+RELEASE_0_3_0 = "48f91857157144a1484c5d65ac32c12db653c524"
+
+
+def from_release(commit: str, template_dir: Path, tmp_path: Path) -> Path:
+    """A template repository: `commit` tagged v1.0.0, the working tree v2.0.0."""
     from ucforge_support import ROOT
 
     known = subprocess.run(
-        ["git", "cat-file", "-e", f"{RELEASE_0_2_0}^{{commit}}"],
+        ["git", "cat-file", "-e", f"{commit}^{{commit}}"],
         cwd=ROOT,
         capture_output=True,
         check=False,
     )
     if known.returncode != 0:
-        pytest.skip("this checkout's history does not hold release 0.2.0")
+        pytest.skip(f"this checkout's history does not hold release {commit}")
     repo = tmp_path / "ucforge"
     git(tmp_path, "clone", "--quiet", str(ROOT), str(repo))
-    git(repo, "checkout", "--quiet", "-B", "main", RELEASE_0_2_0)
-    git(repo, "tag", "v0.2.0")
+    git(repo, "checkout", "--quiet", "-B", "main", commit)
+    git(repo, "tag", "v1.0.0")
     git(repo, "rm", "-r", "--quiet", ".")
     shutil.copytree(template_dir, repo, dirs_exist_ok=True)
-    commit_all(repo, "version 0.3.0")
-    git(repo, "tag", "v0.3.0")
+    commit_all(repo, "the working tree")
+    git(repo, "tag", "v2.0.0")
     return repo
+
+
+@pytest.fixture
+def from_release_0_2_0(template_dir: Path, tmp_path: Path) -> Path:
+    """Release 0.2.0 as v1.0.0, the working tree as v2.0.0."""
+    return from_release(RELEASE_0_2_0, template_dir, tmp_path)
 
 
 def test_a_project_of_release_0_2_0_moves_to_the_engine_as_a_dependency(
     from_release_0_2_0: Path, tmp_path: Path
 ) -> None:
-    project = copy_at(from_release_0_2_0, tmp_path / "project", "v0.2.0")
+    project = copy_at(from_release_0_2_0, tmp_path / "project", "v1.0.0")
     engine_copy = project / "src" / PACKAGE / "planning"
     assert (engine_copy / "catalogue.py").is_file()
     note = "Team note: retrain monthly, after finance closes."
@@ -506,7 +516,7 @@ def test_a_project_of_release_0_2_0_moves_to_the_engine_as_a_dependency(
     text = tasks_file.read_text(encoding="utf-8")
     tasks_file.write_text(text.replace("status: TODO", "status: DONE", 2))
     commit_all(project, "Team work")
-    update_to(project, "v0.3.0")
+    update_to(project, "v2.0.0")
 
     assert not engine_copy.exists()
     assert not (project / "tests" / "unit" / "planning").exists()
@@ -525,3 +535,33 @@ def test_a_project_of_release_0_2_0_moves_to_the_engine_as_a_dependency(
     checked = run_make(project, "plan-check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "is consistent" in checked.stdout
+
+
+def test_a_project_of_release_0_3_0_gains_the_image_pins_and_manifests(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    repo = from_release(RELEASE_0_3_0, template_dir, tmp_path)
+    project = copy_at(repo, tmp_path / "project", "v1.0.0")
+    prod = project / "configs" / "prod.yaml"
+    replace_in(prod, "sample_rows: 5000", "sample_rows: 250000")
+    note = "Team note: the image runs behind the platform's gateway."
+    readme = project / "packages" / "serving" / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + f"\n{note}\n")
+    commit_all(project, "Team work")
+    update_to(project, "v2.0.0")
+
+    assert_no_conflicts(project)
+    prod_text = prod.read_text(encoding="utf-8")
+    assert "sample_rows: 250000" in prod_text
+    assert "${MLFLOW_TRACKING_URI" in prod_text
+    assert note in readme.read_text(encoding="utf-8")
+    assert (project / "constraints.txt").is_file()
+    assert (project / "deploy" / "base" / "deployment.yaml").is_file()
+    assert "USER 10001:10001" in (project / "Dockerfile").read_text(encoding="utf-8")
+    installed = run_make(project, "install")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    script = project / ".venv" / "bin" / PACKAGE.replace("_", "-")
+    exported = subprocess.run(
+        [str(script), "export", "--help"], capture_output=True, text=True, check=False
+    )
+    assert exported.returncode == 0, exported.stderr
