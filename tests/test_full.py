@@ -154,10 +154,53 @@ def fresh_clone(project: Path) -> Path:
     return clone
 
 
+def commit_from_a_plain_shell(project: Path) -> None:
+    """The hooks run on `git commit` from a shell with no virtual environment on PATH.
+
+    A file with a conflict marker is refused; a small change to a module commits,
+    with ruff and mypy run from the project's .venv.
+    """
+    plain = [
+        entry
+        for entry in os.environ["PATH"].split(os.pathsep)
+        if entry and not (Path(entry).parent / "pyvenv.cfg").is_file()
+    ]
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}
+    }
+    env["PATH"] = os.pathsep.join(plain)
+    identity = ["-c", "user.name=Test Lead", "-c", "user.email=lead@example.com"]
+
+    def commit(path: Path, text: str) -> subprocess.CompletedProcess[str]:
+        path.write_text(text, encoding="utf-8")
+        add = ["git", "add", str(path.relative_to(project))]
+        subprocess.run(add, cwd=project, env=env, check=True)
+        command = ["git", *identity, "commit", "--quiet", "-m", "A teammate's change"]
+        return subprocess.run(
+            command, cwd=project, env=env, capture_output=True, text=True, check=False
+        )
+
+    def outcome(result: subprocess.CompletedProcess[str], hook: str) -> str:
+        lines = (result.stdout + result.stderr).splitlines()
+        return next(line.split(".")[-1] for line in lines if line.startswith(hook))
+
+    module = next(project.glob("src/*/__init__.py"))
+    original = module.read_text(encoding="utf-8")
+    marker = "<<<<<<< ours\nA = 1\n=======\nA = 2\n>>>>>>> theirs\n"
+    refused = commit(module, original + marker)
+    assert refused.returncode != 0, refused.stdout + refused.stderr
+    assert outcome(refused, "no merge-conflict markers") == "Failed"
+    committed = commit(module, original + "# The team's first change.\n")
+    assert committed.returncode == 0, committed.stdout + committed.stderr
+    for hook in ("no merge-conflict markers", "ruff lint", "mypy (strict)"):
+        assert outcome(committed, hook) == "Passed", committed.stdout
+
+
 def check_like_a_new_user(project: Path) -> Path:
     """make install, check and test, then the console script; returns the script."""
     slug = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
     run(["make", "install"], project)
+    commit_from_a_plain_shell(project)
     run(["make", "check"], project)
     run(["make", "test"], project)
     script = project / ".venv" / "bin" / slug
