@@ -9,42 +9,14 @@ commands of the project's own CLI are run with `--help` in the full tier
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from documents_support import code_in, documented
 
-FENCE = re.compile(r"^\s*(```|~~~)")
-CODE_SPAN = re.compile(r"`([^`\n]+)`")
-MAKE = re.compile(r"^(?:\$ )?make ([a-z][a-z0-9_-]*)")
-PYTEST_MARKER = re.compile(r"\bpytest\b.*?\s-m\s+([a-z]+)")
+MAKE = re.compile(r"(?:\$ )?make ([a-z][a-z0-9_-]*)")
+PYTEST_MARKER = re.compile(r"(?:\$ )?pytest\b.*?\s-m\s+([a-z]+)")
 TARGET = re.compile(r"^([a-zA-Z0-9_.-]+(?:\s+[a-zA-Z0-9_.-]+)*)\s*:(?!=)")
-
-
-def code_in(markdown: str) -> Iterator[str]:
-    """Each line of a fenced block, and each inline code span, of a Markdown text."""
-    fenced = False
-    for line in markdown.splitlines():
-        if FENCE.match(line):
-            fenced = not fenced
-        elif fenced:
-            yield line.strip()
-        else:
-            yield from CODE_SPAN.findall(line)
-
-
-def documented(project: Path, pattern: re.Pattern[str]) -> dict[str, list[str]]:
-    """What `pattern` captures in the code of every Markdown file, with the files."""
-    found: dict[str, list[str]] = {}
-    for document in sorted(project.rglob("*.md")):
-        text = document.read_text(encoding="utf-8")
-        for code in code_in(text):
-            for piece in code.split("&&"):
-                match = pattern.search(piece.strip())
-                if match:
-                    name = str(document.relative_to(project))
-                    found.setdefault(match.group(1), []).append(name)
-    return found
 
 
 def makefile_targets(makefile: Path) -> set[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -31,6 +32,7 @@ from datasets_support import (
     request_from_csv,
     write_clinic_sample,
 )
+from documents_support import documented
 from ucforge_support import BASE_ANSWERS, CONTRAST_ANSWERS
 
 pytestmark = pytest.mark.full
@@ -196,6 +198,37 @@ def commit_from_a_plain_shell(project: Path) -> None:
         assert outcome(committed, hook) == "Passed", committed.stdout
 
 
+def documented_commands_exist(project: Path, script: Path) -> None:
+    """Every `<slug> <command> <subcommand>` the documents name is a command.
+
+    Each word is looked up in the `Commands:` of its parent's `--help`; after a
+    command without subcommands, the words are its arguments.
+    """
+    word = r" [a-z][a-z0-9-]*(?![\w./-])"
+    pattern = re.compile(rf"(?:\$ )?{re.escape(script.name)}(?![\w-])((?:{word})*)")
+    helps: dict[tuple[str, ...], str] = {}
+
+    def subcommands(path: tuple[str, ...]) -> set[str] | None:
+        if path not in helps:
+            helps[path] = run([str(script), *path, "--help"], project)
+        if "Commands:" not in helps[path]:
+            return None
+        listing = helps[path].split("Commands:", 1)[1].splitlines()
+        return {line.split()[0] for line in listing if re.match(r"  \S", line)}
+
+    invocations = documented(project, pattern)
+    assert invocations, "the documents name no command of the CLI"
+    for words, files in invocations.items():
+        path: tuple[str, ...] = ()
+        for name in words.split():
+            commands = subcommands(path)
+            if commands is None:
+                break
+            assert name in commands, f"{script.name} {words} (in {files}): no {name}"
+            path += (name,)
+        subcommands(path)
+
+
 def check_like_a_new_user(project: Path) -> Path:
     """make install, check and test, then the console script; returns the script."""
     slug = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
@@ -205,6 +238,7 @@ def check_like_a_new_user(project: Path) -> Path:
     run(["make", "test"], project)
     script = project / ".venv" / "bin" / slug
     assert "demo" in run([str(script), "--help"], project)
+    documented_commands_exist(project, script)
     run([str(script), "plan", "check"], project)
     demo = run([str(script), "demo"], project)
     assert "prediction" in demo.lower()
