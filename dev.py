@@ -3,17 +3,24 @@
     python3 dev.py demo   generate a demo use case from this checkout and run it
     python3 dev.py test   run the template's whole test suite
 
-Both create `.venv` in this checkout on first use and install the template's
+and one for the template's maintainers:
+
+    python3 dev.py lock   re-pin template/constraints.txt, the versions every
+                          generated project installs, after a dependency changed
+
+All create `.venv` in this checkout on first use and install the template's
 development dependencies (the `dev` group of pyproject.toml) into it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 import venv
@@ -131,6 +138,104 @@ def demo(destination: Path) -> None:
     )
 
 
+def every_choice_answers() -> dict[str, list[str]]:
+    """Every choice of every multiple-choice question: the project that needs most."""
+    script = (
+        "import json, sys, yaml\n"
+        "questions = yaml.safe_load(open(sys.argv[1], encoding='utf-8'))\n"
+        "print(json.dumps({name: list(q['choices'].values())"
+        " if isinstance(q['choices'], dict) else q['choices']"
+        " for name, q in questions.items()"
+        " if isinstance(q, dict) and q.get('multiselect')}))\n"
+    )
+    found = subprocess.run(
+        [str(BIN / "python"), "-c", script, str(ROOT / "copier.yml")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    answers: dict[str, list[str]] = json.loads(found.stdout)
+    return answers
+
+
+def add_dev_requirements(project: Path, requirements: list[str]) -> None:
+    """Add requirements to the rendered project's dev extra, as a team would."""
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    opening = "dev = [\n"
+    if opening not in text:
+        sys.exit(f"No `{opening.strip()}` line in the rendered {pyproject.name}.")
+    added = "".join(f"    {json.dumps(r)},\n" for r in requirements)
+    pyproject.write_text(text.replace(opening, opening + added, 1), encoding="utf-8")
+    extra = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    missing = set(requirements) - set(extra["optional-dependencies"]["dev"])
+    if missing:
+        sys.exit(f"Could not add {sorted(missing)} to the dev extra.")
+
+
+def pins(constraints: Path) -> dict[str, str]:
+    """The pin lines of a constraints file, by distribution name."""
+    if not constraints.exists():
+        return {}
+    lines = constraints.read_text(encoding="utf-8").splitlines()
+    found: dict[str, str] = {}
+    for line in lines:
+        if line and not line.startswith("#"):
+            name = line.split("==", 1)[0]
+            found[name] = f"{found[name]}, {line}" if name in found else line
+    return found
+
+
+def lock(also: list[str], upgrade: bool) -> None:
+    """Re-pin template/constraints.txt with the generated project's `make lock`.
+
+    A project is rendered from this checkout with every multiple-choice answer on,
+    so that it requires every optional dependency; its `make lock` resolves its
+    pyprojects (plus `also`, added to its dev extra) and starts from the pins the
+    template ships, which it keeps unless a requirement moved or `upgrade` is set.
+    """
+    if not shutil.which("make"):
+        sys.exit("dev.py lock runs the generated project's `make lock`: install make.")
+    ensure_environment()
+    env = tool_env()
+    shipped = ROOT / "template" / "constraints.txt"
+    before = pins(shipped)
+    with tempfile.TemporaryDirectory(prefix="ucforge-lock-") as folder:
+        project = Path(folder) / "project"
+        answers = Path(folder) / "answers.json"
+        answers.write_text(json.dumps(every_choice_answers()), encoding="utf-8")
+        run(
+            [
+                str(BIN / "copier"),
+                "copy",
+                "--trust",
+                "--defaults",
+                "--quiet",
+                "--vcs-ref",
+                "HEAD",
+                "--data-file",
+                str(answers),
+                str(ROOT),
+                str(project),
+            ],
+            env=env,
+        )
+        if also:
+            add_dev_requirements(project, also)
+        run(["make", "lock", *(["UPGRADE=1"] if upgrade else [])], project, env)
+        shutil.copyfile(project / "constraints.txt", shipped)
+    after = pins(shipped)
+    changed = sorted(
+        n for n in before.keys() | after.keys() if before.get(n) != after.get(n)
+    )
+    for name in changed:
+        print(f"  {before.get(name, '(new)')}  ->  {after.get(name, '(removed)')}")
+    print(
+        f"{shipped.relative_to(ROOT)}: {len(after)} distributions pinned, "
+        f"{len(changed)} changed. Commit it with the change that needed it."
+    )
+
+
 def test(pytest_args: list[str]) -> None:
     """Run the template's tests: fast render tests and full generate-and-run tests.
 
@@ -153,6 +258,22 @@ def main() -> None:
         "test", help="run the template's test suite; other arguments go to pytest"
     )
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    lock_parser = commands.add_parser(
+        "lock", help="re-pin template/constraints.txt from the generated pyprojects"
+    )
+    lock_parser.add_argument(
+        "--with",
+        dest="also",
+        action="append",
+        default=[],
+        metavar="REQUIREMENT",
+        help="also pin this requirement, as if the dev extra named it (repeatable)",
+    )
+    lock_parser.add_argument(
+        "--upgrade",
+        action="store_true",
+        help="move every pin to the newest version the requirements allow",
+    )
     # Everything after `test` belongs to pytest, options such as -m and -k included,
     # which argparse would otherwise claim for itself.
     if sys.argv[1:2] == ["test"] and not {"-h", "--help"} & set(sys.argv[2:3]):
@@ -161,6 +282,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "demo":
         demo(args.dest.resolve())
+    elif args.command == "lock":
+        lock(args.also, args.upgrade)
     else:
         test(args.pytest_args)
 

@@ -57,7 +57,8 @@ RESERVED_PACKAGES = frozenset(sys.stdlib_module_names) | {
     "pydantic",
     "tests",
 }
-URL_PATTERN = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d+)?(/[^\s\"'`$\\]*)?")
+# No braces or "$": configs/prod.yaml writes the URL as ${MLFLOW_TRACKING_URI:-URL}.
+URL_PATTERN = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d+)?(/[^\s\"'`$\\{}]*)?")
 PACKAGE_NAME_MAX = 30
 SLUG_MAX = 60
 
@@ -725,6 +726,16 @@ def answers_of(context: Mapping[str, Any]) -> dict[str, Any] | None:
     return {key: context[key] for key in ANSWER_KEYS}
 
 
+# A Kubernetes Service name and a label value hold at most 63 characters.
+KUBERNETES_NAME_MAX = 63
+
+
+def serving_name(slug: Any) -> str:
+    """The serving objects' Kubernetes name: '<slug>-serving', or the slug if longer."""
+    name = f"{slug}-serving"
+    return name if len(name) <= KUBERNETES_NAME_MAX else str(slug)
+
+
 def derived_values(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Values several templates need, computed once from the answers.
 
@@ -744,6 +755,7 @@ def derived_values(answers: Mapping[str, Any]) -> dict[str, Any]:
             (m for m in team if m["handle"] == answers["use_case_owner"]), team[0]
         ),
         "higher_is_better": answers["primary_metric"] in VOCABULARY.HIGHER_IS_BETTER,
+        "serving_name": serving_name(answers["project_slug"]),
     }
 
 

@@ -20,9 +20,11 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import image_support
 import pytest
 import yaml
 from datasets_support import (
@@ -33,6 +35,7 @@ from datasets_support import (
     write_clinic_sample,
 )
 from documents_support import documented
+from packaging.utils import canonicalize_name
 from ucforge_support import BASE_ANSWERS, CONTRAST_ANSWERS
 
 pytestmark = pytest.mark.full
@@ -85,6 +88,20 @@ def http_json(url: str, payload: Any = None) -> Any:
         return json.loads(response.read())
 
 
+def wait_until_ready(base: str, check_alive: Callable[[], None]) -> None:
+    """Poll /ready until it says ready; `check_alive` fails if the server died."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if http_json(f"{base}/ready")["status"] == "ready":
+                return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        check_alive()
+        assert time.monotonic() < deadline, "the server never became ready"
+        time.sleep(0.5)
+
+
 def serve_and_predict(
     script: Path, project: Path, record: dict[str, Any]
 ) -> dict[str, Any]:
@@ -98,17 +115,12 @@ def serve_and_predict(
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
+
+    def check_alive() -> None:
+        assert server.poll() is None, server.communicate()[1][-4000:]
+
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if http_json(f"{base}/ready")["status"] == "ready":
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert server.poll() is None, server.communicate()[1][-4000:]
-            assert time.monotonic() < deadline, "the server never became ready"
-            time.sleep(0.5)
+        wait_until_ready(base, check_alive)
         answer: dict[str, Any] = http_json(f"{base}/predict", record)
     finally:
         server.terminate()
@@ -116,17 +128,74 @@ def serve_and_predict(
     return answer
 
 
-def run_skeleton_on(script: Path, project: Path, data: Path) -> str:
-    """Every step of the skeleton on a team's own file; all that they printed."""
+def run_skeleton_on(
+    script: Path, project: Path, data: Path
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Every step of the skeleton on a team's own file.
+
+    Returns all that the steps printed, the request sent to the service and its
+    answer.
+    """
     outputs = [run([str(script), "contract", "check", str(data)], project)]
     ingest = [str(script), "pipeline", "run", "--source", str(data)]
     outputs.append(run(ingest, project))
     for step in (["features", "build"], ["train"], ["evaluate"], ["promote"]):
         outputs.append(run([str(script), *step], project))
-    answer = serve_and_predict(script, project, request_from_csv(project, data))
+    record = request_from_csv(project, data)
+    answer = serve_and_predict(script, project, record)
     assert isinstance(answer["prediction"], float)
     outputs.append(json.dumps(answer))
-    return "\n".join(outputs)
+    return "\n".join(outputs), record, answer
+
+
+def image_serves_like_the_process(
+    project: Path, record: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    """`make image` bakes the champion in; the image serves it as its own user.
+
+    The image runs as it would in a pod: its numeric user, its environment (prod),
+    its model folder. It must become ready, answer the same prediction as the
+    process that served from the registry, and audit the request when the
+    answers asked for an audit log.
+    """
+    missing = image_support.missing_tools()
+    assert not missing, f"install {' '.join(missing)} (Debian packages) to build images"
+    image_support.ensure_base_image()
+    slug = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
+    tag = f"{slug}-serving:{project.parent.name}"
+    run(
+        [
+            "make",
+            "image",
+            f"IMAGE_BUILDER={image_support.builder()}",
+            f"IMAGE_BUILD_FLAGS={image_support.build_flags()}",
+            f"IMAGE_TAG={project.parent.name}",
+        ],
+        project,
+        timeout=1800,
+    )
+    audited = yaml.safe_load((project / "configs" / "prod.yaml").read_text())[
+        "serving"
+    ]["audit_log_path"]
+    try:
+        with image_support.running(tag) as container:
+            assert image_support.run_in(container, ["id", "-u"]).strip() == "10001"
+            port = free_port()
+            with image_support.serving(container, [slug, "serve", "--port", str(port)]):
+                base = f"http://127.0.0.1:{port}"
+                wait_until_ready(base, lambda: None)
+                answer = http_json(f"{base}/predict", record)
+                healthcheck = image_support.healthcheck(tag)
+                assert "/ready" in " ".join(healthcheck)
+                probe = [part.replace(":8000/", f":{port}/") for part in healthcheck]
+                image_support.run_in(container, probe)
+            if audited:
+                lines = image_support.run_in(container, ["cat", f"/app/{audited}"])
+                assert '"endpoint": "/predict"' in lines
+        assert answer["prediction"] == pytest.approx(expected["prediction"], rel=1e-9)
+        assert answer["model_version"] == expected["model_version"]
+    finally:
+        image_support.remove_image(tag)
 
 
 def demo_words_in(text: str, project: Path) -> list[str]:
@@ -229,11 +298,41 @@ def documented_commands_exist(project: Path, script: Path) -> None:
         subcommands(path)
 
 
+def assert_installed_as_pinned(project: Path) -> None:
+    """Every third-party distribution in .venv has its version in constraints.txt."""
+    pins: dict[str, set[str]] = {}
+    for line in (project / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split(";")[0].strip().split("==")
+            pins.setdefault(canonicalize_name(name), set()).add(version)
+    pyprojects = [project / "pyproject.toml", *project.glob("*/*/pyproject.toml")]
+    pyprojects.append(project / "tests" / "pyproject.toml")
+    own = {tomllib.loads(p.read_text())["project"]["name"] for p in pyprojects}
+    # The own packages, the engine's wheel, and what `python -m venv` brings (pip path).
+    tools = {"ucforge-planning", "pip", "setuptools"}
+    unpinned = {canonicalize_name(n) for n in own | tools}
+    listing = (
+        "import importlib.metadata as m, json\n"
+        "names = [[d.metadata['Name'], d.version] for d in m.distributions()]\n"
+        "print(json.dumps(names))"
+    )
+    python = str(project / ".venv" / "bin" / "python")
+    installed = json.loads(run([python, "-c", listing], project))
+    astray = {
+        name: version
+        for name, version in installed
+        if canonicalize_name(name) not in unpinned
+        and version not in pins.get(canonicalize_name(name), set())
+    }
+    assert astray == {}, f"installed at versions constraints.txt does not pin: {astray}"
+
+
 def check_like_a_new_user(project: Path) -> Path:
     """make install, check and test, then the console script; returns the script."""
     slug = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
     run(["make", "install"], project)
     commit_from_a_plain_shell(project)
+    assert_installed_as_pinned(project)
     run(["make", "check"], project)
     run(["make", "test"], project)
     script = project / ".venv" / "bin" / slug
@@ -261,8 +360,9 @@ def test_generated_project_installs_passes_its_checks_and_adopts_a_public_datase
     assert "contract:" in adopted
     run(["make", "check"], project)
     run(["make", "test"], project)
-    printed = run_skeleton_on(script, project, data)
+    printed, record, answer = run_skeleton_on(script, project, data)
     assert demo_words_in(adopted + printed, project) == []
+    image_serves_like_the_process(project, record, answer)
     readme = (project / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("data-contract:begin") :]
     section = section[: section.index("data-contract:end")]
@@ -282,6 +382,6 @@ def test_a_sample_given_at_copy_time_shapes_the_whole_project(
     )
     project = fresh_clone(copied)
     script = check_like_a_new_user(project)
-    printed = run_skeleton_on(script, project, sample)
+    printed, _, _ = run_skeleton_on(script, project, sample)
     assert demo_words_in(printed, project) == []
     assert not list(project.rglob("admissions.csv")), "the sample was copied in"

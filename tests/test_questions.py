@@ -189,7 +189,15 @@ def test_hard_deadlines_must_fall_between_start_and_target() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["mlflow.example.com", "ftp://x.org", "https://x.org/$(id)", "http://a b"]
+    "value",
+    [
+        "mlflow.example.com",
+        "ftp://x.org",
+        "https://x.org/$(id)",
+        "http://a b",
+        # configs/prod.yaml writes it inside ${MLFLOW_TRACKING_URI:-...}.
+        "https://x.org/{a}",
+    ],
 )
 def test_tracking_server_url_must_be_empty_or_http(value: str) -> None:
     assert ext.problems_url(value, "tracking_server_url").startswith(

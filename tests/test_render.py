@@ -23,8 +23,9 @@ from datasets_support import CLINIC_COLUMNS, DEMO_WORDS
 from ucforge_support import CONTRAST_ANSWERS
 
 TEXT_SUFFIXES = {".py", ".md", ".toml", ".yaml", ".yml", ".cfg", ".txt", ".json", ""}
-# Opening Jinja tags: an expression, a statement or a comment.
-JINJA_MARKERS = re.compile(r"\{\{-?\s*[A-Za-z_(]|\{%-?\s|\{#-?\s")
+# Opening Jinja tags: an expression, a statement or a comment (a GitHub Actions
+# expression, `${{ ... }}`, is the workflow's own syntax, kept by {% raw %}).
+JINJA_MARKERS = re.compile(r"(?<!\$)\{\{-?\s*[A-Za-z_(]|\{%-?\s|\{#-?\s")
 PACKAGES = ["data-pipeline", "features", "model", "serving"]
 
 
@@ -87,6 +88,10 @@ def test_default_project_has_the_documented_layout(default_project: Path) -> Non
         "configs/local.yaml",
         "configs/ci.yaml",
         "configs/prod.yaml",
+        "deploy/README.md",
+        "deploy/base/kustomization.yaml",
+        "deploy/overlays/staging/kustomization.yaml",
+        "deploy/overlays/prod/kustomization.yaml",
         "docs/adr/0001-record-architecture-decisions.md",
         "src/uc_001_customer_churn/cli/__init__.py",
         "tests/pyproject.toml",
@@ -258,6 +263,9 @@ RENAMED_PACKAGE = (
     "Dockerfile",
     "README.md",
     "configs/*.yaml",
+    "deploy/README.md",
+    "deploy/base/deployment.yaml",
+    "deploy/base/kustomization.yaml",
     "docs/adr/0002-five-packages-in-one-repository.md",
     "docs/adr/0005-one-data-contract.md",
     "docs/adr/0006-the-planning-engine-as-a-dependency.md",
@@ -312,6 +320,8 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "ONBOARDING.md",
         "README.md",
         "configs/*.yaml",
+        "deploy/README.md",
+        "deploy/base/deployment.yaml",
         "docs/COMPLIANCE.md",
         "docs/api.md",
         "docs/model-card.md",
@@ -341,16 +351,19 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "Makefile",
         "ONBOARDING.md",
         "contract.yaml",
+        "deploy/*",
         "docs/api.md",
         "docs/model-card.md",
         "packages/data-pipeline/docs/adr/0001-duckdb-through-ibis.md",
         "packages/model/RUNBOOK.md",
         "packages/serving/docs/adr/0001-fastapi-with-strict-contracts.md",
+        "packages/serving/docs/adr/0005-the-model-baked-into-the-image.md",
         "plan/tasks.yaml",
     ),
     "description": (
         "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
         "README.md",
+        "deploy/base/deployment.yaml",
         "docs/model-card.md",
         "plan/tasks.yaml",
         "pyproject.toml",
@@ -486,9 +499,11 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         *RENAMED_PACKAGE,
         "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
         "Makefile",
+        "deploy/*",
         "docs/api.md",
         "docs/model-card.md",
         "packages/model/RUNBOOK.md",
+        "packages/serving/docs/adr/0005-the-model-baked-into-the-image.md",
         "plan/tasks.yaml",
     ),
     "required_approvals": (
@@ -591,6 +606,9 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
     "tracking_server_url": (
         "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
         "configs/prod.yaml",
+        "deploy/README.md",
+        "deploy/base/deployment.yaml",
+        "deploy/base/kustomization.yaml",
         "docs/adr/0004-reuse-existing-infrastructure.md",
         "packages/model/docs/adr/0001-mlflow-tracking-and-registry.md",
         "plan/tasks.yaml",
@@ -604,10 +622,12 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "Makefile",
         "ONBOARDING.md",
         "contract.yaml",
+        "deploy/*",
         "docs/adr/0001-record-architecture-decisions.md",
         "docs/api.md",
         "docs/model-card.md",
         "packages/model/RUNBOOK.md",
+        "packages/serving/docs/adr/0005-the-model-baked-into-the-image.md",
         "plan/tasks.yaml",
         "tests/RUNBOOK.md",
     ),
@@ -617,9 +637,11 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "CONTRIBUTING.md",
         "Makefile",
         "ONBOARDING.md",
+        "deploy/*",
         "docs/api.md",
         "docs/model-card.md",
         "packages/model/RUNBOOK.md",
+        "packages/serving/docs/adr/0005-the-model-baked-into-the-image.md",
         "plan/tasks.yaml",
     ),
     "use_case_owner": (

@@ -19,7 +19,7 @@ from .contract import contract
 from .data import data
 from .demo import demo
 from .features import features
-from .model import evaluate, promote, train
+from .model import evaluate, export, promote, train
 from .pipeline import pipeline
 from .plan import plan
 from .serve import serve
@@ -59,6 +59,7 @@ for command in (
     train,
     evaluate,
     promote,
+    export,
     serve,
     demo,
     plan,

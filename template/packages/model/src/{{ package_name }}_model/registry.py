@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import mlflow
+import mlflow.artifacts
 import mlflow.sklearn
 import numpy as np
 import pandas as pd
@@ -28,6 +31,10 @@ from .settings import ModelSettings
 TRUSTED_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
 BASELINE_URI_TAG = "baseline_model_uri"
 LINEAGE_TAGS = ("data_hash", "feature_version", "git_commit")
+# An exported version: the MLflow model in EXPORTED_MODEL, the registry's facts
+# about it (name, version, run, alias, tags) in EXPORTED_FACTS.
+EXPORTED_MODEL = "model"
+EXPORTED_FACTS = "registered-version.json"
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,13 @@ def registry_errors(settings: ModelSettings, action: str) -> Iterator[None]:
             f"could not {action} in the registry at {settings.tracking_uri}: "
             f"{exc.message}"
         ) from exc
+    except OSError as exc:
+        # A file the store needs is missing or not writable: not a network problem.
+        raise RegistryError(
+            f"could not {action}: {exc.strerror or exc} "
+            f"({exc.filename or settings.tracking_uri}); the process needs to read "
+            "and write the registry's files"
+        ) from exc
     except Exception as exc:
         raise RegistryError(
             f"could not {action}: the registry at {settings.tracking_uri} is not "
@@ -112,6 +126,11 @@ def connect(settings: ModelSettings, *, create: bool = False) -> MlflowClient:
     A local SQLite registry is created when `create` is true; otherwise a missing
     database is an error rather than a new, empty registry in the wrong place.
     """
+    if not settings.tracking_uri:
+        raise RegistryError(
+            "no tracking server for this environment: model.tracking_uri is empty "
+            "(configs/prod.yaml reads it from MLFLOW_TRACKING_URI)"
+        )
     database = sqlite_path(settings.tracking_uri)
     if database is not None:
         if create:
@@ -293,3 +312,67 @@ def log_artifacts(
         client = connect(settings)
         for path in paths:
             client.log_artifact(registered.run_id, str(path), artifact_path="reports")
+
+
+def export_version(
+    settings: ModelSettings, registered: RegisteredVersion, destination: Path
+) -> Path:
+    """Copy a registered version's model and its registry facts into `destination`.
+
+    The folder is what a serving image bakes in: loading it needs neither the
+    registry nor the tracking server. It is written next to `destination` first
+    and renamed into place, so an interrupted export leaves the old one intact.
+    """
+    staging = destination.with_name(f".{destination.name}.partial")
+    with registry_errors(settings, f"export version {registered.version}"):
+        connect(settings)
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        mlflow.artifacts.download_artifacts(
+            artifact_uri=f"models:/{registered.name}/{registered.version}",
+            dst_path=str(staging / EXPORTED_MODEL),
+        )
+        facts = {
+            "name": registered.name,
+            "version": registered.version,
+            "run_id": registered.run_id,
+            "aliases": list(registered.aliases),
+            "tags": dict(registered.tags),
+        }
+        (staging / EXPORTED_FACTS).write_text(
+            json.dumps(facts, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        if destination.exists():
+            shutil.rmtree(destination)
+        staging.rename(destination)
+    return destination
+
+
+def load_exported(directory: Path) -> tuple[RegisteredVersion, Any]:
+    """The registry facts and the fitted model of a folder `export_version` wrote."""
+    facts_file = directory / EXPORTED_FACTS
+    try:
+        facts = json.loads(facts_file.read_text(encoding="utf-8"))
+        registered = RegisteredVersion(
+            name=str(facts["name"]),
+            version=int(facts["version"]),
+            run_id=str(facts["run_id"]),
+            aliases=tuple(str(alias) for alias in facts.get("aliases", ())),
+            tags={str(k): str(v) for k, v in dict(facts.get("tags", {})).items()},
+        )
+    except FileNotFoundError as exc:
+        raise ModelNotFoundError(
+            f"{directory} holds no exported model: {facts_file} does not exist "
+            "(write it with the export command)"
+        ) from exc
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(
+            f"{facts_file} cannot be read as an exported model's facts: {exc}"
+        ) from exc
+    try:
+        model = mlflow.sklearn.load_model(str(directory / EXPORTED_MODEL))
+    except (OSError, MlflowException) as exc:
+        raise ModelError(
+            f"the model in {directory / EXPORTED_MODEL} cannot be loaded: {exc}"
+        ) from exc
+    return registered, model

@@ -8,6 +8,8 @@ import os
 import threading
 from pathlib import Path
 
+from .errors import AuditLogError
+
 
 class AuditLog:
     """Appends who-asked-what records to a JSON-lines file.
@@ -19,7 +21,16 @@ class AuditLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            raise AuditLogError(
+                f"the audit log {path} cannot be written ({exc.strerror or exc}); "
+                "give the service a writable folder there (the image's is "
+                "/app/logs) or change serving.audit_log_path"
+            ) from exc
 
     def record(
         self,

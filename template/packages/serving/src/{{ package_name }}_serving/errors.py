@@ -21,3 +21,7 @@ class RequestRejectedError(ServingError):
         super().__init__(f"{field}: {rule}")
         self.field = field
         self.rule = rule
+
+
+class AuditLogError(ServingError):
+    """The audit log cannot be written: the service must not answer unaudited."""
