@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -33,6 +34,7 @@ from datasets_support import (
     request_from_csv,
     write_clinic_sample,
 )
+from documents_support import documented
 from packaging.utils import canonicalize_name
 from ucforge_support import BASE_ANSWERS, CONTRAST_ANSWERS
 
@@ -223,6 +225,79 @@ def fresh_clone(project: Path) -> Path:
     return clone
 
 
+def commit_from_a_plain_shell(project: Path) -> None:
+    """The hooks run on `git commit` from a shell with no virtual environment on PATH.
+
+    A file with a conflict marker is refused; a small change to a module commits,
+    with ruff and mypy run from the project's .venv.
+    """
+    plain = [
+        entry
+        for entry in os.environ["PATH"].split(os.pathsep)
+        if entry and not (Path(entry).parent / "pyvenv.cfg").is_file()
+    ]
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}
+    }
+    env["PATH"] = os.pathsep.join(plain)
+    identity = ["-c", "user.name=Test Lead", "-c", "user.email=lead@example.com"]
+
+    def commit(path: Path, text: str) -> subprocess.CompletedProcess[str]:
+        path.write_text(text, encoding="utf-8")
+        add = ["git", "add", str(path.relative_to(project))]
+        subprocess.run(add, cwd=project, env=env, check=True)
+        command = ["git", *identity, "commit", "--quiet", "-m", "A teammate's change"]
+        return subprocess.run(
+            command, cwd=project, env=env, capture_output=True, text=True, check=False
+        )
+
+    def outcome(result: subprocess.CompletedProcess[str], hook: str) -> str:
+        lines = (result.stdout + result.stderr).splitlines()
+        return next(line.split(".")[-1] for line in lines if line.startswith(hook))
+
+    module = next(project.glob("src/*/__init__.py"))
+    original = module.read_text(encoding="utf-8")
+    marker = "<<<<<<< ours\nA = 1\n=======\nA = 2\n>>>>>>> theirs\n"
+    refused = commit(module, original + marker)
+    assert refused.returncode != 0, refused.stdout + refused.stderr
+    assert outcome(refused, "no merge-conflict markers") == "Failed"
+    committed = commit(module, original + "# The team's first change.\n")
+    assert committed.returncode == 0, committed.stdout + committed.stderr
+    for hook in ("no merge-conflict markers", "ruff lint", "mypy (strict)"):
+        assert outcome(committed, hook) == "Passed", committed.stdout
+
+
+def documented_commands_exist(project: Path, script: Path) -> None:
+    """Every `<slug> <command> <subcommand>` the documents name is a command.
+
+    Each word is looked up in the `Commands:` of its parent's `--help`; after a
+    command without subcommands, the words are its arguments.
+    """
+    word = r" [a-z][a-z0-9-]*(?![\w./-])"
+    pattern = re.compile(rf"(?:\$ )?{re.escape(script.name)}(?![\w-])((?:{word})*)")
+    helps: dict[tuple[str, ...], str] = {}
+
+    def subcommands(path: tuple[str, ...]) -> set[str] | None:
+        if path not in helps:
+            helps[path] = run([str(script), *path, "--help"], project)
+        if "Commands:" not in helps[path]:
+            return None
+        listing = helps[path].split("Commands:", 1)[1].splitlines()
+        return {line.split()[0] for line in listing if re.match(r"  \S", line)}
+
+    invocations = documented(project, pattern)
+    assert invocations, "the documents name no command of the CLI"
+    for words, files in invocations.items():
+        path: tuple[str, ...] = ()
+        for name in words.split():
+            commands = subcommands(path)
+            if commands is None:
+                break
+            assert name in commands, f"{script.name} {words} (in {files}): no {name}"
+            path += (name,)
+        subcommands(path)
+
+
 def assert_installed_as_pinned(project: Path) -> None:
     """Every third-party distribution in .venv has its version in constraints.txt."""
     pins: dict[str, set[str]] = {}
@@ -256,11 +331,13 @@ def check_like_a_new_user(project: Path) -> Path:
     """make install, check and test, then the console script; returns the script."""
     slug = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
     run(["make", "install"], project)
+    commit_from_a_plain_shell(project)
     assert_installed_as_pinned(project)
     run(["make", "check"], project)
     run(["make", "test"], project)
     script = project / ".venv" / "bin" / slug
     assert "demo" in run([str(script), "--help"], project)
+    documented_commands_exist(project, script)
     run([str(script), "plan", "check"], project)
     demo = run([str(script), "demo"], project)
     assert "prediction" in demo.lower()

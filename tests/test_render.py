@@ -579,6 +579,7 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "CONTRIBUTING.md",
         "Makefile",
         "README.md",
+        "packages/serving/RUNBOOK.md",
         "plan/tasks.yaml",
         "tests/README.md",
         "tests/RUNBOOK.md",
