@@ -1,7 +1,8 @@
 """Request middleware and exception handlers: request ids, metrics, audit, error bodies.
 
-Every error leaves as the same body, `{"detail": ..., "errors": [...]}`; input
-values are never echoed, since they may be personal data.
+Every error leaves as the same body, `{"detail": ..., "errors": [...]}` (the
+`Problem` model of the OpenAPI document), the framework's own 400, 404 and 405
+included; input values are never echoed, since they may be personal data.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from .audit import AuditLog
 from .dependencies import serving_state
@@ -26,21 +28,30 @@ from .routes import PREDICTION_ROUTES, ROUTES
 logger = logging.getLogger(__name__)
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+BODY_ENCODING_RULE = "must be JSON text encoded in UTF-8"
 CallNext = Callable[[Request], Awaitable[Response]]
 
 
 def install(app: FastAPI) -> None:
     """Observe every request of `app` and answer its errors with a problem body."""
     app.middleware("http")(observe)
+    app.exception_handler(HTTPException)(http_error)
     app.exception_handler(RequestValidationError)(invalid_request)
     app.exception_handler(RequestRejectedError)(rejected)
     app.exception_handler(ModelNotReadyError)(not_ready)
 
 
-def problem(status: int, detail: str, errors: list[dict[str, str]]) -> JSONResponse:
+def problem(
+    status: int,
+    detail: str,
+    errors: list[dict[str, str]],
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
     """The error body: what went wrong, and the fields and rules it concerns."""
     return JSONResponse(
-        status_code=status, content={"detail": detail, "errors": errors}
+        status_code=status,
+        content={"detail": detail, "errors": errors},
+        headers=headers,
     )
 
 
@@ -103,6 +114,18 @@ def _describe(error: Mapping[str, Any]) -> dict[str, str]:
         "rule": str(error["msg"]),
         "type": str(error["type"]),
     }
+
+
+async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    """The framework's refusals (unknown path, method, unreadable body) as problems.
+
+    FastAPI answers 400 when the body cannot even be decoded (bytes that are not
+    UTF-8); a body that decodes but is not JSON is a 422 (`invalid_request`).
+    """
+    if exc.status_code == 400:
+        error = {"field": "body", "rule": BODY_ENCODING_RULE, "type": "body_encoding"}
+        return problem(400, f"invalid request: body: {BODY_ENCODING_RULE}", [error])
+    return problem(exc.status_code, str(exc.detail), [], exc.headers)
 
 
 async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
