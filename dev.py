@@ -108,14 +108,8 @@ def install_and_run_demo(project: Path, env: dict[str, str]) -> None:
     run([str(project / ".venv" / "bin" / slug), "demo"], cwd=project, env=env)
 
 
-def demo(destination: Path) -> None:
-    """Generate the default use case from this checkout, install it and run it."""
-    ensure_environment()
-    started = time.monotonic()
-    if destination.exists():
-        shutil.rmtree(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    env = tool_env()
+def copy_checkout(destination: Path, env: dict[str, str], *options: str) -> None:
+    """`copier copy` of this checkout's HEAD into `destination`, default answers."""
     run(
         [
             str(BIN / "copier"),
@@ -125,11 +119,23 @@ def demo(destination: Path) -> None:
             "--quiet",
             "--vcs-ref",
             "HEAD",
+            *options,
             str(ROOT),
             str(destination),
         ],
         env=env,
     )
+
+
+def demo(destination: Path) -> None:
+    """Generate the default use case from this checkout, install it and run it."""
+    ensure_environment()
+    started = time.monotonic()
+    if destination.exists():
+        shutil.rmtree(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    env = tool_env()
+    copy_checkout(destination, env)
     install_and_run_demo(destination, env)
     elapsed = time.monotonic() - started
     print(
@@ -204,22 +210,7 @@ def lock(also: list[str], upgrade: bool) -> None:
         project = Path(folder) / "project"
         answers = Path(folder) / "answers.json"
         answers.write_text(json.dumps(every_choice_answers()), encoding="utf-8")
-        run(
-            [
-                str(BIN / "copier"),
-                "copy",
-                "--trust",
-                "--defaults",
-                "--quiet",
-                "--vcs-ref",
-                "HEAD",
-                "--data-file",
-                str(answers),
-                str(ROOT),
-                str(project),
-            ],
-            env=env,
-        )
+        copy_checkout(project, env, "--data-file", str(answers))
         if also:
             add_dev_requirements(project, also)
         run(["make", "lock", *(["UPGRADE=1"] if upgrade else [])], project, env)
