@@ -192,6 +192,13 @@ def image_serves_like_the_process(
             if audited:
                 lines = image_support.run_in(container, ["cat", f"/app/{audited}"])
                 assert '"endpoint": "/predict"' in lines
+            # What a read-only root filesystem needs: the service's user owns
+            # nothing outside /tmp but the log folder (and the audit log in it).
+            # find, run as that user, cannot enter root's private folders (exit 1):
+            # nothing in them is the user's either.
+            search = "find / -xdev -user 10001 -not -path '/tmp*' 2>/dev/null || true"
+            owned = image_support.run_in(container, ["sh", "-c", search]).split()
+            assert set(owned) <= {"/app/logs", f"/app/{audited}"}, owned
         assert answer["prediction"] == pytest.approx(expected["prediction"], rel=1e-9)
         assert answer["model_version"] == expected["model_version"]
     finally:
