@@ -94,15 +94,13 @@ def quoted(value: Any) -> str:
 
 
 def md_cell(value: Any) -> str:
-    """Text safe inside a Markdown table cell: pipes escaped, one line."""
-    text = " ".join(str(value).split())
-    return text.replace("\\", "\\\\").replace("|", "\\|")
+    """Text shown as typed in a Markdown table cell (the engine's escaping)."""
+    return str(MARKUP.cell(value))
 
 
 def md_text(value: Any) -> str:
-    """Free text shown literally in Markdown prose (no accidental markup)."""
-    text = " ".join(str(value).split())
-    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", text)
+    """Text shown as typed in Markdown prose, at the start of a line too."""
+    return str(MARKUP.text(value))
 
 
 def title_case_role(role: str) -> str:
@@ -155,15 +153,54 @@ def problems_use_case_id(value: Any) -> str:
     return ""
 
 
+def _character(char: str) -> str:
+    """A character as a message names it: U+0085 (NEXT LINE)."""
+    name = unicodedata.name(char, "")
+    if not name and 0xD800 <= ord(char) <= 0xDFFF:
+        name = "a lone surrogate, which is not text"
+    elif not name:
+        name = "a control character"
+    return f"U+{ord(char):04X} ({name})"
+
+
+def _unreadable(text: str) -> str:
+    """Why a text cannot be shown and saved as typed ('' when it can).
+
+    A lone surrogate (from an escape in a data file) is not text at all; a line
+    break of any kind (Python's splitlines() knows ten) or another control
+    character would reach a document or a file as something other than what was
+    typed.
+    """
+    for position, char in enumerate(text, start=1):
+        if unicodedata.category(char) == "Cs":
+            return f"holds {_character(char)} at character {position}"
+        if len(f"a{char}b".splitlines()) > 1:
+            return f"holds a line break, {_character(char)}, at character {position}"
+        if unicodedata.category(char) == "Cc":
+            return f"holds {_character(char)} at character {position}"
+    return ""
+
+
 def problems_one_line(value: Any, question: str, max_length: int) -> str:
     text = str(value)
     if not text.strip():
         return f"{question} must not be empty"
-    if "\n" in text or "\r" in text:
-        return f"{question} must be a single line"
+    unreadable = _unreadable(text)
+    if unreadable:
+        return f"{question} must be a single line of text; it {unreadable}"
     if len(text) > max_length:
         return f"{question} must be at most {max_length} characters; got {len(text)}"
     return ""
+
+
+def one_line(value: Any, max_length: int) -> str:
+    """A computed default as one line that fits its question: breaks and controls
+    become spaces, runs of space one, and the end is cut at `max_length`."""
+    text = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c
+        for c in str(value)
+    )
+    return " ".join(text.split())[:max_length].strip()
 
 
 def problems_slug(value: Any) -> str:
@@ -176,6 +213,32 @@ def problems_slug(value: Any) -> str:
     if len(text) > SLUG_MAX:
         return f"project_slug must be at most {SLUG_MAX} characters; got {len(text)}"
     return ""
+
+
+def slug_for(use_case_id: Any, use_case_name: Any) -> str:
+    """The default project_slug: the id and the name's first two words, within
+    SLUG_MAX characters (a word too long for it is cut)."""
+    slug = f"{str(use_case_id).lower()}-{slugify(use_case_name, max_words=2)}"
+    slug = slugify(slug)
+    return slug[:SLUG_MAX].rstrip("-")
+
+
+def package_name_for(slug: Any) -> str:
+    """The default package_name from the slug, one its own validator accepts.
+
+    Hyphens become underscores; words are dropped from the end (and a long first
+    word is cut) until the name fits PACKAGE_NAME_MAX; a name that would shadow a
+    keyword or library gets the suffix _uc.
+    """
+    words = re.findall(r"[a-z0-9]+", str(slug).lower()) or ["use", "case"]
+    if words[0][0].isdigit():
+        words.insert(0, "uc")
+    while len(words) > 1 and len("_".join(words)) > PACKAGE_NAME_MAX:
+        words.pop()
+    name = "_".join(words)[:PACKAGE_NAME_MAX].rstrip("_")
+    if keyword.iskeyword(name) or name in RESERVED_PACKAGES:
+        name = f"{name[: PACKAGE_NAME_MAX - 3]}_uc"
+    return name
 
 
 def problems_package_name(value: Any) -> str:
@@ -241,6 +304,9 @@ def _project_contract(destination: Any) -> Path | None:
 
 
 def problems_data_sample(value: Any, destination: Any = None) -> str:
+    unreadable = _unreadable(str(value or ""))
+    if unreadable:
+        return f"data_sample must be the path of a CSV file; the answer {unreadable}"
     path = _sample_path(value, destination)
     if path is None:
         return ""
@@ -367,7 +433,9 @@ def problems_team(value: Any) -> str:
             return f"{where} repeats the handle {handle!r}; handles must be unique"
         handles.add(handle.lower())
         email = str(member["email"])
-        if not re.fullmatch(r"[^@\s<>\"',]+@[^@\s<>\"',]+\.[A-Za-z]{2,}", email):
+        if _unreadable(email) or not re.fullmatch(
+            r"[^@\s<>\"',]+@[^@\s<>\"',]+\.[A-Za-z]{2,}", email
+        ):
             return f"{where} email must look like name@example.com; got {email!r}"
         if email.lower() in emails:
             return f"{where} repeats the email {email!r}"
@@ -460,7 +528,7 @@ def problems_deadlines(value: Any, start: Any, target: Any) -> str:
 
 def problems_url(value: Any, question: str) -> str:
     text = str(value)
-    if text and not URL_PATTERN.fullmatch(text):
+    if text and (_unreadable(text) or not URL_PATTERN.fullmatch(text)):
         return (
             f"{question} must be empty or an http(s) URL such as "
             f"https://mlflow.example.com; got {text!r}"
@@ -468,11 +536,40 @@ def problems_url(value: Any, question: str) -> str:
     return ""
 
 
+# Numbers are asked as text and parsed here, so a word or a unit in the answer gets
+# this template's message (copier's own conversion would stop with a bare ValueError).
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+DECIMAL_NUMBER = re.compile(r"[0-9]{1,9}(\.[0-9]{1,9})?|\.[0-9]{1,9}")
+
+
+def whole_number(value: Any) -> int | None:
+    """The whole number an answer holds (ASCII digits only), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    return int(text) if WHOLE_NUMBER.fullmatch(text) else None
+
+
+def decimal_number(value: Any) -> float | None:
+    """The decimal number an answer holds (digits and one '.'), or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    return float(text) if DECIMAL_NUMBER.fullmatch(text) else None
+
+
 def problems_int_range(value: Any, question: str, low: int, high: int) -> str:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return f"{question} must be a whole number; got {value!r}"
+    number = whole_number(value)
+    if number is None:
+        return (
+            f"{question} must be a whole number from {low} to {high}, written in "
+            f"digits without a unit or sign, such as {max(low, min(high, 80))}; "
+            f"got {value!r}"
+        )
     if not low <= number <= high:
         return f"{question} must be between {low} and {high}; got {number}"
     return ""
@@ -503,12 +600,14 @@ def problems_metric(value: Any, problem_type: Any) -> str:
 
 
 def problems_margin(value: Any) -> str:
-    try:
-        margin = float(value)
-    except (TypeError, ValueError):
-        return f"baseline_margin must be a number; got {value!r}"
+    margin = decimal_number(value)
+    if margin is None:
+        return (
+            "baseline_margin must be a fraction written as a decimal number, such "
+            f"as 0.05 for 5%; got {value!r}"
+        )
     if not 0 <= margin < 1:
-        return f"baseline_margin must be at least 0 and below 1; got {margin}"
+        return f"baseline_margin must be at least 0 and below 1; got {margin:g}"
     return ""
 
 
@@ -528,10 +627,12 @@ def problems_reviewers(value: Any, team: Any) -> str:
 
 
 def problems_approvals(value: Any, reviewers: Any, team: Any) -> str:
-    try:
-        approvals = int(value)
-    except (TypeError, ValueError):
-        return f"required_approvals must be a whole number; got {value!r}"
+    approvals = whole_number(value)
+    if approvals is None:
+        return (
+            "required_approvals must be a whole number written in digits, such as "
+            f"1; got {value!r}"
+        )
     count = len(reviewers) if isinstance(reviewers, list) else 0
     team_size = len(team) if isinstance(team, list) else 0
     if approvals < 0:
@@ -556,18 +657,20 @@ def problems_approvals(value: Any, reviewers: Any, team: Any) -> str:
 def problems_relative_dir(value: Any, question: str) -> str:
     text = str(value)
     parts = text.split("/")
+    if parts[0].lower() == ".git":
+        return f"{question} must not be inside .git/, which git owns; got {text!r}"
     if (
         not text
         or text.startswith("/")
         or text.endswith("/")
-        or any(p in ("", ".", "..") for p in parts)
         or not all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", p) for p in parts)
     ):
         return (
-            f"{question} must be a relative folder of letters, digits, '.', '_', '-' "
-            f"separated by '/', with no '..'; got {text!r}"
+            f"{question} must be a relative folder such as docs/plan: names that start "
+            "with a letter or digit and go on with letters, digits, '.', '_' or '-', "
+            f"separated by single '/' (no '.', '..' or hidden folders); got {text!r}"
         )
-    if parts[0] in {"packages", "src", "tests", "configs", "plan", "docs", ".git"}:
+    if parts[0] in {"packages", "src", "tests", "configs", "plan", "docs"}:
         return f"{question} must not be inside the generated {parts[0]}/ folder"
     return ""
 
@@ -607,6 +710,9 @@ def _load_planning(template_root: Path) -> Any:
 VOCABULARY = importlib.import_module(
     f"{_load_planning(TEMPLATE_ROOT).__name__}.vocabulary"
 )
+# Its Markdown escaping, so an answer reads as typed in the plan and in every other
+# document alike.
+MARKUP = importlib.import_module(f"{_load_planning(TEMPLATE_ROOT).__name__}.markup")
 
 
 def _pipeline_module(name: str, template_root: Path = TEMPLATE_ROOT) -> Any:
@@ -618,6 +724,32 @@ def _pipeline_module(name: str, template_root: Path = TEMPLATE_ROOT) -> Any:
 def plural_of(word: Any) -> str:
     """The default plural of an entity word."""
     return str(_pipeline_module("contract").plural_of(str(word)))
+
+
+def plural_default(word: Any) -> str:
+    """The entity_plural default: the plural, or the word itself when the plural
+    would break the entity words' length rule."""
+    plural = plural_of(word)
+    rule = _pipeline_module("contract").ENTITY_WORD
+    return plural if rule.fullmatch(plural) else str(word)
+
+
+# Names a label column goes by, in the order they are tried.
+LABEL_NAMES = ("target", "label", "y", "class", "outcome")
+
+
+def label_guess(data_sample: Any, destination: Any = None) -> str:
+    """The target_column default for a sample: a column named like a label, else
+    the last column (where most published datasets keep it)."""
+    path = _sample_path(data_sample, destination)
+    if path is None or not path.is_file():
+        return ""
+    try:
+        header = [name for name in _header_of(path) if name.strip()]
+    except ValueError:
+        return ""
+    by_name = {name.strip().lower(): name for name in header}
+    return next((by_name[n] for n in LABEL_NAMES if n in by_name), header[-1])
 
 
 @functools.lru_cache(maxsize=16)
@@ -719,11 +851,29 @@ def _question_names(copier_file: Path) -> tuple[str, ...]:
 ANSWER_KEYS = _question_names(TEMPLATE_ROOT / "copier.yml")
 
 
+# The questions asked as text that hold numbers, and how each is read: the
+# templates and the planning engine get the number.
+NUMBER_ANSWERS = {
+    "sprint_length_weeks": whole_number,
+    "coverage_target": whole_number,
+    "latency_slo_p95_ms": whole_number,
+    "throughput_slo_rps": whole_number,
+    "baseline_margin": decimal_number,
+    "required_approvals": whole_number,
+}
+
+
 def answers_of(context: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The answers in a copier context, or None while questions are still asked."""
+    """The answers in a copier context, numbers read, or None while questions are
+    still asked."""
     if any(key not in context for key in ANSWER_KEYS):
         return None
-    return {key: context[key] for key in ANSWER_KEYS}
+    answers = {key: context[key] for key in ANSWER_KEYS}
+    for key, read in NUMBER_ANSWERS.items():
+        number = read(answers[key])
+        if number is not None:
+            answers[key] = number
+    return answers
 
 
 # A Kubernetes Service name and a label value hold at most 63 characters.
@@ -848,8 +998,54 @@ class UcforgeContext(ContextHook):
             values["contract_readme_section"] = documents.readme_data_section(
                 found, answers["project_slug"]
             )
+            values.update({name: answers[name] for name in NUMBER_ANSWERS})
             self._cache[key] = values
         context.update(self._cache[key])
+
+
+def _outside_a_prompt_of_copiers_cli() -> bool:
+    """Whether copier's command line is checking an answer it did not prompt for.
+
+    That is an answer from --data, --data-file or a default under --defaults: copier
+    then raises the validator's message with a traceback of some forty lines. In a
+    prompt (copier's `_validate`), copier shows the message under the question and
+    asks again; called from Python (run_copy), the caller gets copier's ValueError.
+    """
+    in_cli = False
+    frame = sys._getframe(1)
+    while frame is not None:
+        module = str(frame.f_globals.get("__name__", ""))
+        if module.startswith("copier."):
+            name = module.rsplit(".", 1)[-1].lstrip("_")
+            if name == "user_data" and frame.f_code.co_name == "_validate":
+                return False
+            in_cli = in_cli or name == "cli"
+        frame = frame.f_back  # type: ignore[assignment]
+    return in_cli
+
+
+def refusing(check: Any) -> Any:
+    """The validator, stopping copier's command line with its message alone.
+
+    Copier has no way for a template to refuse an answer without a traceback, so
+    the refusal leaves the process itself, before anything is written; prompts and
+    Python callers are left to copier.
+    """
+
+    @functools.wraps(check)
+    def refuse_or_report(*args: Any, **kwargs: Any) -> str:
+        message = str(check(*args, **kwargs))
+        if message and _outside_a_prompt_of_copiers_cli():
+            print(
+                f"Refused: {message}.\nNothing was written; correct the answer and "
+                "run the command again.",
+                file=sys.stderr,
+                flush=True,
+            )
+            raise SystemExit(1)
+        return message
+
+    return refuse_or_report
 
 
 FILTERS = {
@@ -885,6 +1081,17 @@ FILTERS = {
         problems_relative_dir,
     )
 }
+FILTERS = {
+    name: refusing(check) if name.startswith("problems_") else check
+    for name, check in FILTERS.items()
+}
+FILTERS.update(
+    one_line=one_line,
+    slug_for=slug_for,
+    package_name_for=package_name_for,
+    plural_default=plural_default,
+    label_guess=label_guess,
+)
 # One quoting, named by the format each template writes.
 FILTERS.update(toml_str=quoted, yaml_str=quoted, py_str=quoted)
 

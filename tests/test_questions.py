@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ucforge_support import BASE_ANSWERS, ROOT
 
 spec = importlib.util.spec_from_file_location(
@@ -58,6 +61,18 @@ def test_use_case_id_accepts_uc_and_three_digits() -> None:
     [
         ("", "must not be empty"),
         ("two\nlines", "single line"),
+        ("carriage\rreturn", "U+000D"),
+        ("line\u2028separator", "U+2028 (LINE SEPARATOR)"),
+        ("paragraph\u2029separator", "U+2029"),
+        ("next\x85line", "U+0085"),
+        ("vertical\x0btab", "U+000B"),
+        ("form\x0cfeed", "U+000C"),
+        ("file\x1cseparator", "U+001C"),
+        ("tab\there", "U+0009"),
+        ("nul\x00byte", "U+0000"),
+        ("delete\x7fhere", "U+007F"),
+        ("lone \ud800 surrogate", "U+D800 (a lone surrogate"),
+        ("escaped \udcff byte", "U+DCFF"),
         ("x" * 81, "at most 80"),
     ],
 )
@@ -71,6 +86,112 @@ def test_one_line_answers_reject_empty_multiline_and_long_text(
 
 def test_one_line_answers_accept_quotes_braces_and_unicode() -> None:
     assert ext.problems_one_line('Churn "beta" {{ 7*7 }} #1: café ü 😀', "x", 80) == ""
+    # Joiners and non-breaking spaces are text, not breaks or controls.
+    joined = "\u0915\u094d\u200d\u0937 \u0632\u200c\u0646 a\u00a0b \U0001f469\u200d"
+    assert ext.problems_one_line(joined, "x", 80) == ""
+
+
+def test_every_line_break_python_knows_is_refused() -> None:
+    breaks = [c for c in map(chr, range(0x110000)) if len(f"a{c}b".splitlines()) > 1]
+    assert len(breaks) == 10
+    for char in breaks:
+        message = ext.problems_one_line(f"a{char}b", "description", 240)
+        assert message.startswith("description must be a single line")
+        assert f"U+{ord(char):04X}" in message
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("coverage_target", "eighty"),
+        ("coverage_target", "80%"),
+        ("coverage_target", "80.0"),
+        ("coverage_target", "٨٠"),
+        ("coverage_target", ""),
+        ("latency_slo_p95_ms", "200ms"),
+        ("latency_slo_p95_ms", "1e3"),
+        ("throughput_slo_rps", "fifty"),
+        ("throughput_slo_rps", "-5"),
+        ("throughput_slo_rps", "9" * 5000),
+    ],
+)
+def test_words_and_units_in_number_questions_are_refused_by_the_question(
+    question: str, value: str
+) -> None:
+    message = ext.problems_int_range(value, question, 1, 100)
+    assert message.startswith(f"{question} must be a whole number")
+    assert "digits" in message
+
+
+@pytest.mark.parametrize("value", ["5%", "five", "0,05", "1e-2", "nan", ""])
+def test_the_margin_must_be_a_decimal_fraction(value: str) -> None:
+    message = ext.problems_margin(value)
+    assert message.startswith("baseline_margin must be a fraction")
+    assert "0.05 for 5%" in message
+
+
+@pytest.mark.parametrize("value", ["one", "1.0", "-1", "two approvals"])
+def test_required_approvals_must_be_written_in_digits(value: str) -> None:
+    message = ext.problems_approvals(value, ["a", "b"], [{}, {}])
+    assert message.startswith("required_approvals must")
+
+
+def test_numbers_written_in_digits_are_read_as_numbers() -> None:
+    assert ext.problems_int_range(" 85 ", "coverage_target", 50, 100) == ""
+    assert ext.whole_number("85") == 85
+    assert ext.decimal_number(".05") == pytest.approx(0.05)
+    assert ext.problems_margin("0.10") == ""
+    assert ext.problems_approvals("1", ["a", "b"], [{}, {}]) == ""
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Telecommunications subscriber churn",
+        "Supercalifragilisticexpialidocious-level forecasting of everything",
+        "x" * 80,
+        "😀 🎉",
+        "2027 renewals",
+        "Json",
+        "Class",
+        "Ünïcödé naïve café",
+    ],
+)
+def test_computed_names_always_pass_their_own_questions(name: str) -> None:
+    slug = ext.slug_for("UC-001", name)
+    assert ext.problems_slug(slug) == ""
+    assert ext.problems_package_name(ext.package_name_for(slug)) == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    number=st.integers(0, 999),
+    name=st.text(min_size=1, max_size=80).filter(str.strip),
+)
+def test_any_answered_name_gives_a_valid_slug_and_package(
+    number: int, name: str
+) -> None:
+    slug = ext.slug_for(f"UC-{number:03d}", name)
+    assert ext.problems_slug(slug) == ""
+    assert ext.problems_package_name(ext.package_name_for(slug)) == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[a-z][a-z0-9]{0,12}(-[a-z0-9]{1,12}){0,5}", fullmatch=True))
+def test_any_valid_slug_gives_a_valid_package_name(slug: str) -> None:
+    assert ext.problems_package_name(ext.package_name_for(slug)) == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_a_computed_one_line_default_passes_the_one_line_rule(text: str) -> None:
+    line = ext.one_line(f"Predict {text}", 240)
+    assert ext.problems_one_line(line, "description", 240) == ""
+
+
+def test_a_computed_plural_passes_the_entity_rule() -> None:
+    for word in ("customer", "batch", "x" * 39, "y" * 40, "city"):
+        assert ext.problems_entity_word(ext.plural_default(word), "entity_plural") == ""
 
 
 @pytest.mark.parametrize(
@@ -231,6 +352,16 @@ def test_approvals_must_be_possible_for_the_team() -> None:
     assert ext.problems_approvals(0, [solo[0]["handle"]], solo) == ""
 
 
+def test_plan_dir_inside_git_is_refused_for_what_it_is() -> None:
+    message = ext.problems_relative_dir(".git/hooks", "plan_dir")
+    assert (
+        message == "plan_dir must not be inside .git/, which git owns; got '.git/hooks'"
+    )
+    hidden = ext.problems_relative_dir("docs/.plan", "plan_dir")
+    assert "start with a letter or digit" in hidden
+    assert "no '.', '..' or hidden folders" in hidden
+
+
 @pytest.mark.parametrize(
     "value", ["/abs/plan", "../outside", "a/../b", "docs/plan", "a//b", "plan dir"]
 )
@@ -303,6 +434,13 @@ def test_the_demo_keeps_its_id_column_and_entity_words_are_words() -> None:
         ({"package_name": "class"}, "package_name", "shadow"),
         ({"team_members": [member(role="wizard")]}, "team_members", "role"),
         ({"primary_metric": "rmse"}, "primary_metric", "does not fit"),
+        ({"coverage_target": "eighty"}, "coverage_target", "whole number"),
+        ({"sprint_length_weeks": "two"}, "sprint_length_weeks", "'two' is not in"),
+        ({"baseline_margin": "5%"}, "baseline_margin", "0.05 for 5%"),
+        ({"required_approvals": "one"}, "required_approvals", "in digits"),
+        ({"plan_dir": ".git/hooks"}, "plan_dir", "inside .git/"),
+        ({"use_case_name": "a\u2028b"}, "use_case_name", "U+2028"),
+        ({"description": "lone \ud800"}, "description", "lone surrogate"),
     ],
 )
 def test_a_rejected_answer_stops_the_copy_before_anything_is_written(
@@ -311,7 +449,7 @@ def test_a_rejected_answer_stops_the_copy_before_anything_is_written(
     result = copie.copy(extra_answers={**BASE_ANSWERS, **answers})
     assert result.exit_code != 0
     message = str(result.exception)
-    assert f"question '{question}'" in message
+    assert f"'{question}'" in message
     assert fragment in message
     destination = Path(copie.test_dir) / "copie000"
     assert not destination.exists() or not any(destination.iterdir())
@@ -329,3 +467,101 @@ def test_a_copier_environment_with_an_older_pydantic_is_refused_with_the_fix(
     assert older is not None and older.loader is not None
     with pytest.raises(RuntimeError, match=r"pydantic >= 2\.7.*found 2\.4\.2"):
         older.loader.exec_module(importlib.util.module_from_spec(older))
+
+
+COPIER = Path(sys.executable).with_name("copier")
+
+
+def copier_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(COPIER), "copy", "--trust", "--quiet", *arguments],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        check=False,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (
+            "coverage_target=eighty",
+            "Refused: coverage_target must be a whole number from 50 to 100, written "
+            "in digits without a unit or sign, such as 80; got 'eighty'.",
+        ),
+        (
+            "project_slug=Not A Slug",
+            "Refused: project_slug must start with a letter and use lower-case "
+            "letters, digits and single hyphens, such as uc-042-churn; "
+            "got 'Not A Slug'.",
+        ),
+    ],
+)
+def test_a_refusal_on_the_command_line_is_two_lines_without_a_traceback(
+    template_dir: Path, tmp_path: Path, answer: str, expected: str
+) -> None:
+    destination = tmp_path / "project"
+    result = copier_cli(
+        "--defaults",
+        "--data",
+        "start_date=2027-01-04",
+        "--data",
+        "target_date=2027-03-29",
+        "--data",
+        answer,
+        str(template_dir),
+        str(destination),
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[-2:] == [
+        expected,
+        "Nothing was written; correct the answer and run the command again.",
+    ]
+    assert not destination.exists()
+
+
+def test_a_data_file_answer_is_refused_the_same_way(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text(
+        'start_date: "2027-01-04"\ntarget_date: "2027-03-29"\n'
+        'description: "one \\ud800 surrogate"\n',
+        encoding="utf-8",
+    )
+    destination = tmp_path / "project"
+    result = copier_cli(
+        "--defaults", "--data-file", str(answers), str(template_dir), str(destination)
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Refused: description must be a single line of text; it holds U+D800" in (
+        result.stderr
+    )
+    assert not destination.exists()
+
+
+def test_a_long_name_with_defaults_gets_names_that_fit(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    destination = tmp_path / "project"
+    result = copier_cli(
+        "--defaults",
+        "--data",
+        "start_date=2027-01-04",
+        "--data",
+        "target_date=2027-03-29",
+        "--data",
+        "use_case_name=Telecommunications subscriber churn",
+        str(template_dir),
+        str(destination),
+    )
+    assert result.returncode == 0, result.stderr
+    saved = yaml.safe_load((destination / ".copier-answers.yml").read_text("utf-8"))
+    assert saved["project_slug"] == "uc-001-telecommunications-subscriber"
+    assert saved["package_name"] == "uc_001_telecommunications"
+    assert (destination / "packages/model/src/uc_001_telecommunications_model").is_dir()

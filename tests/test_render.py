@@ -20,6 +20,7 @@ import pytest
 import ucforge_planning
 import yaml
 from datasets_support import CLINIC_COLUMNS, DEMO_WORDS
+from markdown_support import visible_text
 from ucforge_support import CONTRAST_ANSWERS
 
 TEXT_SUFFIXES = {".py", ".md", ".toml", ".yaml", ".yml", ".cfg", ".txt", ".json", ""}
@@ -217,19 +218,19 @@ CHANGED_ANSWER: dict[str, Any] = {
     "use_case_owner": "meichen",
     "start_date": "2027-01-11",
     "target_date": "2027-04-26",
-    "sprint_length_weeks": 3,
+    "sprint_length_weeks": "3",
     "hard_deadlines": [{"name": "Pilot", "date": "2027-02-15"}],
     "ci_provider": "gitlab",
     "tracking_server_url": "https://mlflow.example.com",
     "existing_infrastructure": ["feature_store"],
-    "coverage_target": 90,
+    "coverage_target": "90",
     "test_levels": ["unit", "integration"],
-    "latency_slo_p95_ms": 150,
-    "throughput_slo_rps": 80,
+    "latency_slo_p95_ms": "150",
+    "throughput_slo_rps": "80",
     "primary_metric": "average_precision",
-    "baseline_margin": 0.1,
+    "baseline_margin": "0.1",
     "reviewers": ["meichen"],
-    "required_approvals": 2,
+    "required_approvals": "2",
     "documentation": [],
     "compliance": ["soc2"],
     "plan_dir": "planning/UC-001",
@@ -784,6 +785,68 @@ def test_hostile_free_text_answers_stay_data(
     assert team[0]["name"] in onboarding and "Zoë Ünal" in onboarding
     tasks = yaml.safe_load((project / "plan" / "tasks.yaml").read_text())
     assert HOSTILE[:80] in strings_in(tasks)
+
+
+# Answers full of Markdown and HTML, each with a word no template holds, so a
+# document that shows the answer can be found by that word.
+MARKUP_ANSWERS = {
+    "use_case_name": "Qzname <!-- c --> *b* `k` &lt;i&gt; <b>t</b> [l](u) _u_ ~s~ | #",
+    "description": "- Qzdesc: <em>x</em> &amp; &#60; **y** $m$ :smile: [r]: u > q",
+}
+MARKUP_MEMBER = "Qzmember &lt;b&gt; <i>Ann</i> *Bo* | `x`_"
+MARKUP_DEADLINE = "Qzdeadline <script>x</script> ~~y~~ & [z]"
+
+
+def test_free_text_reads_as_typed_in_every_document_and_the_answers_file(
+    render_project: Any,
+) -> None:
+    team = [
+        {
+            "name": MARKUP_MEMBER,
+            "handle": "ann",
+            "email": "ann@example.com",
+            "role": "ml_engineer",
+            "expertise": "senior",
+        },
+        {
+            "name": "Bo Ek",
+            "handle": "bo",
+            "email": "bo@example.com",
+            "role": "data_scientist",
+            "expertise": "intermediate",
+        },
+    ]
+    deadlines = [{"name": MARKUP_DEADLINE, "date": "2027-02-01"}]
+    project = render_project(
+        {**MARKUP_ANSWERS, "team_members": team, "hard_deadlines": deadlines},
+        name="markup",
+    )
+    typed = {
+        "Qzname": MARKUP_ANSWERS["use_case_name"],
+        "Qzdesc": MARKUP_ANSWERS["description"],
+        "Qzmember": MARKUP_MEMBER,
+        "Qzdeadline": MARKUP_DEADLINE,
+    }
+    seen_in: dict[str, list[str]] = {word: [] for word in typed}
+    for document in sorted(project.rglob("*.md")):
+        shown = visible_text(document.read_text(encoding="utf-8"))
+        for word, answer in typed.items():
+            if word in shown:
+                name = str(document.relative_to(project))
+                assert " ".join(answer.split()) in shown, (name, answer)
+                seen_in[word].append(name)
+    # Each answer is shown somewhere, so the check above has checked something.
+    assert seen_in["Qzname"] and "README.md" in seen_in["Qzname"]
+    assert "README.md" in seen_in["Qzdesc"]
+    assert "ONBOARDING.md" in seen_in["Qzmember"]
+    assert any(
+        name.endswith("implementation-plan.md") for name in seen_in["Qzdeadline"]
+    )
+    saved = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
+    assert saved["use_case_name"] == MARKUP_ANSWERS["use_case_name"]
+    assert saved["description"] == MARKUP_ANSWERS["description"]
+    assert saved["team_members"] == team
+    assert saved["hard_deadlines"] == deadlines
 
 
 def test_contrast_answers_reach_ci_owners_docs_and_tests(

@@ -29,7 +29,8 @@ def choices(question: str) -> list[Any]:
     ("question", "expected"),
     [
         ("problem_type", list(vocabulary.PROBLEM_TYPES)),
-        ("sprint_length_weeks", list(vocabulary.SPRINT_LENGTHS)),
+        # Asked as text, so that a word gets a message naming the question.
+        ("sprint_length_weeks", [str(n) for n in vocabulary.SPRINT_LENGTHS]),
         ("ci_provider", list(vocabulary.CI_PROVIDERS)),
         ("existing_infrastructure", list(vocabulary.INFRASTRUCTURE_NAMES)),
         ("test_levels", list(vocabulary.TEST_LEVELS)),

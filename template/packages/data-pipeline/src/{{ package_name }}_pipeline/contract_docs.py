@@ -13,6 +13,7 @@ section_of, replace_section.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from .contract import ROW_KEY, DataContract
@@ -22,25 +23,26 @@ SECTION_END = "<!-- data-contract:end -->"
 MODEL_CARD_BEGIN = "<!-- model-card-data:begin -->"
 MODEL_CARD_END = "<!-- model-card-data:end -->"
 
-_ESCAPED = str.maketrans(
-    {
-        "\\": "\\\\",
-        "|": "\\|",
-        "*": "\\*",
-        "_": "\\_",
-        "`": "\\`",
-        "<": "&lt;",
-        ">": "&gt;",
-        "&": "&amp;",
-        "[": "\\[",
-        "]": "\\]",
-    }
+# What could start markup in a line of Markdown, escaped with a backslash so the
+# source still reads as plain text: emphasis, code, links, raw HTML, strikethrough,
+# math, cells; an underscore only outside a word, an ampersand only where it would
+# begin a character reference, a colon only where it would begin an emoji code.
+_ALWAYS = re.compile(r"([\\`*\[\]<~$|])")
+_LONE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_REFERENCE = re.compile(
+    r"&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]*;)"
 )
+_CLOSING_HASHES = re.compile(r"(?:^|(?<= ))#(?=#*$)")
+_SHORT_CODE = re.compile(r":(?=[a-z0-9_+-]+:)")
 
 
 def md_cell(text: str) -> str:
-    """Text shown literally in a Markdown table cell, on one line."""
-    return " ".join(str(text).split()).translate(_ESCAPED)
+    """Text shown as typed in a Markdown table cell or inside a line, on one line."""
+    escaped = _ALWAYS.sub(r"\\\1", " ".join(str(text).split()))
+    escaped = _LONE_UNDERSCORE.sub(r"\\_", escaped)
+    escaped = _REFERENCE.sub(r"\\&", escaped)
+    escaped = _CLOSING_HASHES.sub(r"\\#", escaped)
+    return _SHORT_CODE.sub(r"\\:", escaped)
 
 
 def code_span(text: str) -> str:
