@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import copier
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -472,9 +474,9 @@ def test_a_copier_environment_with_an_older_pydantic_is_refused_with_the_fix(
 COPIER = Path(sys.executable).with_name("copier")
 
 
-def copier_cli(*arguments: str) -> subprocess.CompletedProcess[str]:
+def copier_cli(*arguments: str, quiet: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(COPIER), "copy", "--trust", "--quiet", *arguments],
+        [str(COPIER), "copy", "--trust", *(["--quiet"] if quiet else []), *arguments],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -545,7 +547,7 @@ def test_a_data_file_answer_is_refused_the_same_way(
     assert not destination.exists()
 
 
-def test_a_long_name_with_defaults_gets_names_that_fit(
+def test_a_long_name_with_defaults_gets_names_that_fit_and_a_first_commit(
     template_dir: Path, tmp_path: Path
 ) -> None:
     destination = tmp_path / "project"
@@ -559,9 +561,112 @@ def test_a_long_name_with_defaults_gets_names_that_fit(
         "use_case_name=Telecommunications subscriber churn",
         str(template_dir),
         str(destination),
+        quiet=False,
     )
     assert result.returncode == 0, result.stderr
     saved = yaml.safe_load((destination / ".copier-answers.yml").read_text("utf-8"))
     assert saved["project_slug"] == "uc-001-telecommunications-subscriber"
     assert saved["package_name"] == "uc_001_telecommunications"
     assert (destination / "packages/model/src/uc_001_telecommunications_model").is_dir()
+    # The closing message names the first commit, and that command works as shown.
+    said = result.stdout + result.stderr
+    command = 'git commit -m "UC-001: start the use case"'
+    assert command in said
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "New User",
+        "GIT_AUTHOR_EMAIL": "new.user@example.com",
+        "GIT_COMMITTER_NAME": "New User",
+        "GIT_COMMITTER_EMAIL": "new.user@example.com",
+    }
+    subprocess.run(
+        ["git", "commit", "--quiet", "-m", "UC-001: start the use case"],
+        cwd=destination,
+        env=env,
+        check=True,
+    )
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=destination, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert "README.md" in tracked and ".copier-answers.yml" in tracked
+
+
+# One bad answer per question, as a user would type it on the command line.
+BAD_ANSWER = {
+    "use_case_id": "UC-42",
+    "problem_type": "classification",
+    "data_sample": "/no/such/sample.csv",
+    "target_column": "Churned?",
+    "id_column": "row_number",
+    "entity_name": "<b>",
+    "entity_plural": "2 many",
+    "use_case_name": "x" * 81,
+    "project_slug": "Not A Slug",
+    "package_name": "json",
+    "description": "",
+    "team_members": "[]",
+    "use_case_owner": "nobody",
+    "start_date": "next monday",
+    "target_date": "2027-01-05",
+    "sprint_length_weeks": "two",
+    "hard_deadlines": "[{name: Pilot}]",
+    "ci_provider": "jenkins",
+    "tracking_server_url": "mlflow.example.com",
+    "existing_infrastructure": "[kubernetes]",
+    "coverage_target": "eighty",
+    "test_levels": "[unit]",
+    "latency_slo_p95_ms": "200ms",
+    "throughput_slo_rps": "fifty",
+    "primary_metric": "rmse",
+    "baseline_margin": "5%",
+    "reviewers": "[nobody]",
+    "required_approvals": "one",
+    "documentation": "[wiki]",
+    "compliance": "[iso_27001]",
+    "plan_dir": "../plan",
+}
+QUESTIONS = {
+    name: question
+    for name, question in yaml.safe_load((ROOT / "copier.yml").read_text()).items()
+    if not name.startswith("_")
+}
+CHOICE_QUESTIONS = {
+    name for name, question in QUESTIONS.items() if "choices" in question
+}
+
+
+def test_every_question_has_a_bad_answer_in_this_test() -> None:
+    assert sorted(BAD_ANSWER) == sorted(QUESTIONS)
+
+
+@pytest.mark.parametrize("question", sorted(BAD_ANSWER))
+def test_every_questions_bad_answer_is_refused_by_name(
+    template_dir: Path, tmp_path: Path, question: str
+) -> None:
+    # In process, as run_copy's callers see it; the command line's two-line form
+    # of the same refusal is tested above.
+    destination = tmp_path / "project"
+    answer = BAD_ANSWER[question]
+    if QUESTIONS[question].get("type") == "yaml" or QUESTIONS[question].get(
+        "multiselect"
+    ):
+        answer = yaml.safe_load(answer)
+    with pytest.raises(ValueError) as refused:
+        copier.run_copy(
+            str(template_dir),
+            str(destination),
+            data={**BASE_ANSWERS, question: answer},
+            defaults=True,
+            unsafe=True,
+            quiet=True,
+        )
+    message = str(refused.value)
+    if message.startswith("Invalid choice"):
+        # Copier checks that an answer is one of the choices itself.
+        assert question in CHOICE_QUESTIONS
+        assert message.startswith(f"Invalid choice for '{question}': ")
+    else:
+        assert message.startswith(
+            f"Validation error for question '{question}': {question}"
+        ), message
+    assert not destination.exists()
