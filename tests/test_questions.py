@@ -472,6 +472,9 @@ def test_a_copier_environment_with_an_older_pydantic_is_refused_with_the_fix(
 
 
 COPIER = Path(sys.executable).with_name("copier")
+DEFAULTS_AND_DATES = tuple(
+    ["--defaults"] + [f"--data={k}={v}" for k, v in BASE_ANSWERS.items()]
+)
 
 
 def copier_cli(*arguments: str, quiet: bool = True) -> subprocess.CompletedProcess[str]:
@@ -506,11 +509,7 @@ def test_a_refusal_on_the_command_line_is_two_lines_without_a_traceback(
 ) -> None:
     destination = tmp_path / "project"
     result = copier_cli(
-        "--defaults",
-        "--data",
-        "start_date=2027-01-04",
-        "--data",
-        "target_date=2027-03-29",
+        *DEFAULTS_AND_DATES,
         "--data",
         answer,
         str(template_dir),
@@ -552,11 +551,7 @@ def test_a_long_name_with_defaults_gets_names_that_fit_and_a_first_commit(
 ) -> None:
     destination = tmp_path / "project"
     result = copier_cli(
-        "--defaults",
-        "--data",
-        "start_date=2027-01-04",
-        "--data",
-        "target_date=2027-03-29",
+        *DEFAULTS_AND_DATES,
         "--data",
         "use_case_name=Telecommunications subscriber churn",
         str(template_dir),
