@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -77,3 +79,116 @@ def test_no_document_asks_to_create_or_rename_the_branch_again(
 
 
 # Stand-ins for each folder `make test` runs pytest in: the rendered pyproject.toml
+# (pytest options, coverage source and gate) over a module and tests of our own.
+MODULE = '''"""A stand-in for the package's code."""
+
+
+def sign(number: int) -> str:
+    if number > 0:
+        return "positive"
+    if number < 0:
+        return "negative"
+    return "zero"
+'''
+TESTS = {
+    "covered": (
+        "def test_every_sign() -> None:\n"
+        "    assert [sign(n) for n in (3, -3, 0)] == ['positive', 'negative', 'zero']\n"
+    ),
+    # Covers every line, so that only its test fails it.
+    "failing": (
+        "def test_a_bug() -> None:\n"
+        "    assert [sign(n) for n in (3, -3, 0)] == ['positive', 'negative', 'one']\n"
+    ),
+    "under_covered": "def test_one_sign() -> None:\n    assert sign(3) == 'positive'\n",
+}
+# What each folder gets: the components in `make test` order, then the suites.
+SCENARIO = {
+    "packages/data-pipeline": "covered",
+    "packages/features": "failing",
+    "packages/model": "under_covered",
+    "packages/serving": "covered",
+    "tests": "covered",
+}
+
+
+def stand_in_project(rendered: Path, destination: Path) -> tuple[Path, list[Path]]:
+    """The rendered Makefile and pyprojects over stand-ins; returns it and their src."""
+    destination.mkdir()
+    shutil.copy(rendered / "Makefile", destination / "Makefile")
+    shutil.copy(rendered / "pyproject.toml", destination / "pyproject.toml")
+    sources = []
+    for folder, kind in SCENARIO.items():
+        pyproject = rendered / folder / "pyproject.toml"
+        config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        (module,) = config["tool"]["coverage"]["run"]["source"]
+        target = destination / folder
+        (target / "src" / module).mkdir(parents=True)
+        (target / "src" / module / "__init__.py").write_text(MODULE, encoding="utf-8")
+        sources.append(target / "src")
+        # The suites' pytest collects its level folders, unit/ first.
+        tests = target / ("unit" if folder == "tests" else "tests")
+        tests.mkdir(parents=True)
+        shutil.copy(pyproject, target / "pyproject.toml")
+        header = f"from {module} import sign\n\n\n"
+        (tests / "test_sign.py").write_text(header + TESTS[kind], encoding="utf-8")
+        # One more file that passes and covers nothing in particular.
+        (tests / "test_imports.py").write_text(
+            f"import {module}\n\n\ndef test_it_imports() -> None:\n"
+            f"    assert {module}.sign.__doc__ is None\n",
+            encoding="utf-8",
+        )
+    return destination, sources
+
+
+@pytest.fixture
+def stand_in(default_project: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    project, sources = stand_in_project(default_project, tmp_path / "project")
+    assert (TOOLS / "pytest").is_file() and (TOOLS / "python").is_file()
+    found = subprocess.run(
+        [str(TOOLS / "python"), "-c", "import pytest_cov"], check=False
+    )
+    assert found.returncode == 0, "pytest-cov is missing from the dev environment"
+    return project, tool_env(PYTHONPATH=os.pathsep.join(map(str, sources)))
+
+
+def test_make_test_runs_every_package_then_names_each_that_failed(
+    stand_in: tuple[Path, dict[str, str]],
+) -> None:
+    project, env = stand_in
+    result = make(project, "test", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    # Every folder ran, in order, the ones after the first failure included.
+    headers = re.findall(r"^== (\S+)$", result.stdout, flags=re.MULTILINE)
+    assert headers == list(SCENARIO), output
+    (summary,) = [line for line in result.stderr.splitlines() if "Failed in:" in line]
+    failed = {folder for folder, kind in SCENARIO.items() if kind != "covered"}
+    named = set(summary.split("Failed in:")[1].split("(")[0].split())
+    assert named == failed, summary
+    # The model's tests pass: its gate failed it.
+    gate = re.compile(r"Required test coverage of 80(\.0)?% not reached")
+    assert len(gate.findall(output)) == 1, output
+    assert "1 failed" in output
+
+
+@pytest.mark.parametrize(
+    "focus", [["tests/test_sign.py"], ["-k", "sign"]], ids=["one-file", "keyword"]
+)
+def test_a_focused_run_is_free_of_the_coverage_gate(
+    stand_in: tuple[Path, dict[str, str]], focus: list[str]
+) -> None:
+    project, env = stand_in
+    result = subprocess.run(
+        ["pytest", *focus],
+        cwd=project / "packages" / "model",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Required test coverage" not in output
+    assert "1 passed" in output
