@@ -7,6 +7,7 @@ the tools of the template's own environment.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -192,3 +193,50 @@ def test_a_focused_run_is_free_of_the_coverage_gate(
     assert result.returncode == 0, output
     assert "Required test coverage" not in output
     assert "1 passed" in output
+
+
+RECORDER = """#!{python}
+import json, os, sys
+with open({log!r}, "a", encoding="utf-8") as log:
+    log.write(json.dumps([os.getcwd(), sys.argv[1:]]) + "\\n")
+"""
+
+
+def python_files(root: Path, paths: list[str]) -> set[Path]:
+    found: set[Path] = set()
+    for name in paths:
+        path = (root / name).resolve()
+        found |= set(path.rglob("*.py")) if path.is_dir() else {path}
+    return found
+
+
+@pytest.mark.parametrize("which", ["default_project", "contrast_project"])
+def test_make_typecheck_hands_every_test_module_to_mypy(
+    which: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    project: Path = request.getfixturevalue(which)
+    tools, log = tmp_path / "bin", tmp_path / "mypy.log"
+    tools.mkdir()
+    recorder = tools / "mypy"
+    recorder.write_text(RECORDER.format(python=sys.executable, log=str(log)))
+    recorder.chmod(0o755)
+    env = tool_env()
+    env["PATH"] = f"{tools}{os.pathsep}{env['PATH']}"
+    result = make(project, "typecheck", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    configured = tomllib.loads((project / "pyproject.toml").read_text())
+    checked: set[Path] = set()
+    for line in log.read_text(encoding="utf-8").splitlines():
+        cwd, arguments = json.loads(line)
+        paths = [a for a in arguments if not a.startswith("-")]
+        checked |= python_files(Path(cwd), paths or configured["tool"]["mypy"]["files"])
+    tests = {
+        path.resolve()
+        for folder in [*project.glob("packages/*/tests"), project / "tests"]
+        for path in folder.rglob("*.py")
+    }
+    assert len(tests) > 20
+    assert sorted(tests - checked) == []
+    # `make check` runs mypy through pre-commit, from the same target.
+    hooks = (project / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert re.search(r"- id: mypy\n(\s+\w+: .*\n)*?\s+entry: make typecheck\n", hooks)
