@@ -16,6 +16,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import copier
 import pytest
 from documents_support import code_in
 from ucforge_support import BASE_ANSWERS, render
@@ -240,3 +241,71 @@ def test_make_typecheck_hands_every_test_module_to_mypy(
     # `make check` runs mypy through pre-commit, from the same target.
     hooks = (project / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     assert re.search(r"- id: mypy\n(\s+\w+: .*\n)*?\s+entry: make typecheck\n", hooks)
+
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Team",
+    "GIT_AUTHOR_EMAIL": "team@example.com",
+    "GIT_COMMITTER_NAME": "Test Team",
+    "GIT_COMMITTER_EMAIL": "team@example.com",
+}
+
+
+def commit_all(folder: Path, message: str) -> None:
+    for command in (
+        ["add", "--all"],
+        ["commit", "--quiet", "--no-verify", "-m", message],
+    ):
+        subprocess.run(
+            ["git", *command], cwd=folder, env=tool_env(**GIT_ENV), check=True
+        )
+
+
+def tag(folder: Path, name: str) -> None:
+    subprocess.run(["git", "tag", name], cwd=folder, check=True)
+
+
+@pytest.mark.update
+def test_make_update_pulls_the_next_version_with_the_copier_of_the_environment(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    repo = Path(shutil.copytree(template_dir, tmp_path / "ucforge"))
+    subprocess.run(["git", "init", "--quiet"], cwd=repo, check=True)
+    commit_all(repo, "version A")
+    tag(repo, "v1.0.0")
+    project = tmp_path / "project"
+    copier.run_copy(
+        str(repo),
+        str(project),
+        data=BASE_ANSWERS,
+        vcs_ref="v1.0.0",
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
+    commit_all(project, "Start from the template")
+    # The team and the next version change the same heading; the version also
+    # adds a rule.
+    contributing = project / "CONTRIBUTING.md"
+    text = contributing.read_text(encoding="utf-8")
+    contributing.write_text(text.replace("## Conventions", "## Our conventions"))
+    commit_all(project, "The team's heading")
+    source = repo / "template" / "CONTRIBUTING.md.jinja"
+    text = source.read_text(encoding="utf-8")
+    rule = "- Every public function has a docstring."
+    source.write_text(
+        text.replace("## Conventions\n", f"## House rules\n\n{rule}\n"),
+        encoding="utf-8",
+    )
+    commit_all(repo, "version B")
+    tag(repo, "v2.0.0")
+
+    result = make(project, "update", env=tool_env(**GIT_ENV))
+    output = result.stdout + result.stderr
+    answers = (project / ".copier-answers.yml").read_text(encoding="utf-8")
+    assert "_commit: v2.0.0" in answers, output
+    assert rule in contributing.read_text(encoding="utf-8")
+    # The heading both sides changed is left marked, and make update says where.
+    assert result.returncode != 0, output
+    assert re.search(r"^CONTRIBUTING\.md:\d+:<<<<<<< ", output, re.MULTILINE), output
+    assert "Resolve the conflict markers" in output
