@@ -52,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
         # Every file is staged: pre-commit checks tracked and staged files only, and
         # the team's first commit is then one command.
         subprocess.run(["git", "init", "--quiet"], cwd=project, check=True)
+        # `git init` names the branch after init.defaultBranch (master when unset),
+        # while the documents and CI speak of main. `git init -b` needs git 2.28;
+        # pointing HEAD at main before the first commit works on every version.
+        subprocess.run(
+            ["git", "symbolic-ref", "HEAD", "refs/heads/main"], cwd=project, check=True
+        )
         subprocess.run(["git", "add", "--all"], cwd=project, check=True)
     return 0
 
