@@ -5,17 +5,19 @@ published with a rename, so a reader sees the old data or the new data, never ha
 The dataset's folder and partition column come from the data contract.
 
 Public names: StagedOutput, stage_curated, stage_quarantine, publish, discard,
-read_curated, unreadable_curated_data, curated_path, quarantine_path,
-write_text_atomically, staging_path_for, publish_directory.
+read_curated, unreadable_curated_data, curating_rules, RULES_FILE, curated_path,
+quarantine_path, write_text_atomically, staging_path_for, publish_directory.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import duckdb
@@ -33,8 +35,10 @@ from .errors import (
 from .files import staging_path_for, write_text_atomically
 
 __all__ = [
+    "RULES_FILE",
     "StagedOutput",
     "curated_path",
+    "curating_rules",
     "discard",
     "publish",
     "publish_directory",
@@ -46,6 +50,38 @@ __all__ = [
     "unreadable_curated_data",
     "write_text_atomically",
 ]
+
+
+# Beside the curated files: the rules of the contract they were validated under.
+RULES_FILE = ".contract-rules.json"
+# The fields of a column that decide which rows are stored, and how.
+_CURATING_FIELDS = {
+    "type",
+    "nullable",
+    "minimum",
+    "maximum",
+    "exclusive_minimum",
+    "values",
+    "case_insensitive",
+    "pattern",
+    "earliest",
+    "latest",
+    "not_in_future",
+    "personal",
+}
+
+
+def curating_rules(contract: DataContract) -> dict[str, Any]:
+    """Per column and for the label, the rules that decide what is stored."""
+    rules: dict[str, Any] = {
+        column.name: column.model_dump(mode="json", include=_CURATING_FIELDS)
+        for column in contract.columns
+    }
+    rules[contract.label.name] = {
+        "problem_type": contract.problem_type,
+        **contract.label.model_dump(mode="json", exclude={"name", "description"}),
+    }
+    return rules
 
 
 @dataclass(frozen=True)
@@ -99,6 +135,9 @@ def stage_curated(
     try:
         con.to_parquet(table, staging, partition_by=contract.partition_column)
         rows = _count_parquet_rows(con, str(staging / "**" / "*.parquet"))
+        (staging / RULES_FILE).write_text(
+            json.dumps(curating_rules(contract), sort_keys=True), encoding="utf-8"
+        )
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -221,3 +260,33 @@ def _check_in_step(table: ir.Table, folder: Path, contract: DataContract) -> Non
             f"under the current {CONTRACT_FILE} (its header must have the contract's "
             f"columns), or undo the edit of {CONTRACT_FILE}"
         )
+    changed = _changed_rules(folder, contract)
+    if changed:
+        raise CuratedDataOutOfStepError(
+            f"the curated data in {folder} was validated under other rules of "
+            f"{CONTRACT_FILE}: the rules of {', '.join(changed)} changed since the "
+            "last `pipeline run`. Run `pipeline run` to validate the raw data again "
+            "under the current rules (rows that break them go to quarantine), or "
+            f"undo the edit of {CONTRACT_FILE}"
+        )
+
+
+def _changed_rules(folder: Path, contract: DataContract) -> list[str]:
+    """Columns whose rules differ from those the stored data was validated under.
+
+    Data stored before the rules were recorded beside it is taken as it is.
+    """
+    recorded = folder / RULES_FILE
+    if not recorded.is_file():
+        return []
+    try:
+        stored = json.loads(recorded.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CuratedDataUnreadableError(
+            f"{recorded} cannot be read ({exc}); run `pipeline run` again to "
+            "rewrite the dataset"
+        ) from exc
+    current = curating_rules(contract)
+    return [
+        name for name in current if stored.get(name, current[name]) != current[name]
+    ]
