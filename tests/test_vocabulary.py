@@ -124,3 +124,21 @@ def test_owners_and_test_levels_follow_the_vocabulary(
     assert suites["tool"]["pytest"]["ini_options"]["testpaths"] == levels
     makefile = (project / "Makefile").read_text(encoding="utf-8")
     assert f"## The tests/ package: {', '.join(levels)} suites\n" in makefile
+
+
+def test_the_model_docs_and_cli_call_a_trained_version_by_its_alias(
+    default_project: Path,
+) -> None:
+    settings = next(default_project.glob("packages/model/src/*_model/settings.py"))
+    alias = re.search(r'candidate_alias: str = "(\w+)"', settings.read_text())
+    assert alias is not None
+    said = [
+        *default_project.glob("packages/*/README.md"),
+        *default_project.glob("packages/*/RUNBOOK.md"),
+        *default_project.glob("src/*/cli/model.py"),
+    ]
+    for path in said:
+        text = path.read_text()
+        assert "candidate" not in text.replace("candidate_alias", ""), path
+    model_readme = default_project / "packages/model/README.md"
+    assert alias.group(1) in model_readme.read_text()

@@ -126,7 +126,10 @@ class Column(BaseModel):
         if self.name != self.name.strip() or _FORBIDDEN_IN_NAME.search(self.name):
             raise ValueError(
                 f"column name {self.name!r} must not start or end with a space, nor "
-                "hold a control character, '/', '\\' or '='"
+                "hold a control character, '/', '\\' or '='; rename the column where "
+                "it comes from: in the sample's header before `contract infer` (it "
+                "has no option to rename columns), or in contract.yaml and the raw "
+                "files' header together"
             )
         numeric = self.type in ("integer", "number")
         if not numeric and (

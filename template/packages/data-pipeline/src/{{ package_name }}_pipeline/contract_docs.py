@@ -1,14 +1,14 @@
-"""Documents from the contract: the README's data section, and the Markdown pieces
-every document that describes the data shares (cells, names, a column's uses, a
-generated section between two markers).
+"""Documents from the contract: the README's data section, the pipeline's outputs,
+and the Markdown pieces every document that describes the data shares (cells,
+names, a column's uses, a generated section between two markers).
 
 Pure text functions over a DataContract, with the standard library only, so that
 the same code writes the section when the repository is generated and whenever
 `contract infer` adopts another dataset.
 
 Public names: SECTION_BEGIN, SECTION_END, MODEL_CARD_BEGIN, MODEL_CARD_END,
-md_cell, code_span, column_uses, readme_data_section, model_card_data_section,
-section_of, replace_section.
+OUTPUTS_BEGIN, OUTPUTS_END, md_cell, code_span, column_uses, readme_data_section,
+model_card_data_section, pipeline_outputs_section, section_of, replace_section.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ SECTION_BEGIN = "<!-- data-contract:begin -->"
 SECTION_END = "<!-- data-contract:end -->"
 MODEL_CARD_BEGIN = "<!-- model-card-data:begin -->"
 MODEL_CARD_END = "<!-- model-card-data:end -->"
+OUTPUTS_BEGIN = "<!-- pipeline-outputs:begin -->"
+OUTPUTS_END = "<!-- pipeline-outputs:end -->"
 
 # What could start markup in a line of Markdown, escaped with a backslash so the
 # source still reads as plain text: emphasis, code, links, raw HTML, strikethrough,
@@ -221,6 +223,31 @@ def model_card_data_section(
             )
         )
     lines.append(MODEL_CARD_END)
+    return "\n".join(lines) + "\n"
+
+
+def pipeline_outputs_section(contract: DataContract) -> str:
+    """Where the pipeline writes the contract's dataset, markers included."""
+    dataset = contract.dataset_name
+    curated = f"data/curated/{dataset}/{contract.partition_column}=YYYY-MM/*.parquet"
+    lines = [
+        OUTPUTS_BEGIN,
+        _wrap(
+            "Outputs, relative to the repository root (folders come from "
+            "`configs/<env>.yaml`; files are named after the dataset, the entity's "
+            f"plural in `contract.yaml`: {code_span(dataset)}). `contract infer` and "
+            "`features docs` rewrite this table when the contract changes."
+        ),
+        "",
+        "| Output | Where |",
+        "| --- | --- |",
+        f"| Raw sample | {code_span(f'data/raw/{dataset}.csv')}, and "
+        f"{code_span(f'{dataset}.csv.sample.json')} beside it |",
+        f"| Curated data | {code_span(curated)} |",
+        "| Quarantine | `data/quarantine/<source file name>.parquet`: `source_row`, "
+        "`reason`, the raw values |",
+        OUTPUTS_END,
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -23,6 +23,14 @@ class CuratedDataNotFoundError(PipelineError):
     """No curated data exists yet where the settings point."""
 
 
+class CuratedDataUnreadableError(PipelineError):
+    """A file of the curated dataset is not readable Parquet."""
+
+
+class CuratedDataOutOfStepError(PipelineError):
+    """The curated data's columns are not the ones the contract describes."""
+
+
 class SaltMissingError(PipelineError):
     """Pseudonymisation is on but the salt's environment variable is not set."""
 
