@@ -565,3 +565,44 @@ def test_a_project_of_release_0_3_0_gains_the_image_pins_and_manifests(
         [str(script), "export", "--help"], capture_output=True, text=True, check=False
     )
     assert exported.returncode == 0, exported.stderr
+
+
+# The last release that asked the number questions as numbers (type: int, float):
+# its projects' answers files hold 85, not '85'.
+RELEASE_0_4_0 = "b26a9fed475378113a238dd1e0b1a4df4aba5d90"
+
+
+def test_a_project_of_release_0_4_0_keeps_its_number_answers_and_gains_make_update(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    repo = from_release(RELEASE_0_4_0, template_dir, tmp_path)
+    project = copy_at(
+        repo,
+        tmp_path / "project",
+        "v1.0.0",
+        coverage_target=85,
+        sprint_length_weeks=3,
+        baseline_margin=0.1,
+    )
+    old = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
+    assert old["coverage_target"] == 85
+    note = "Team note: coverage is reviewed every quarter."
+    contributing = project / "CONTRIBUTING.md"
+    contributing.write_text(contributing.read_text("utf-8") + f"\n{note}\n")
+    commit_all(project, "Team work")
+    update_to(project, "v2.0.0")
+
+    assert_no_conflicts(project)
+    saved = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
+    assert (saved["coverage_target"], saved["sprint_length_weeks"]) == ("85", "3")
+    assert saved["baseline_margin"] == "0.1"
+    assert note in contributing.read_text("utf-8")
+    for package in ("data-pipeline", "features", "model", "serving"):
+        pyproject = project / "packages" / package / "pyproject.toml"
+        assert "fail_under = 85" in pyproject.read_text("utf-8")
+    assert "baseline_margin: 0.1" in (project / "configs" / "local.yaml").read_text()
+    assert "\nupdate:" in (project / "Makefile").read_text("utf-8")
+    installed = run_make(project, "install")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    checked = run_make(project, "plan-check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
