@@ -665,3 +665,15 @@ def test_every_questions_bad_answer_is_refused_by_name(
             f"Validation error for question '{question}': {question}"
         ), message
     assert not destination.exists()
+
+
+def test_the_readmes_answers_from_a_file_come_with_defaults() -> None:
+    # Without --defaults, copier prompts for every other question, and without a
+    # terminal it stops with "Interactive session required".
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = " ".join(readme.split("\\\n")).splitlines()
+    with_data = [
+        line for line in commands if "copier copy" in line and "--data" in line
+    ]
+    assert with_data
+    assert all("--defaults" in line for line in with_data), with_data
