@@ -565,7 +565,7 @@ def test_a_long_name_with_defaults_gets_names_that_fit_and_a_first_commit(
     assert (destination / "packages/model/src/uc_001_telecommunications_model").is_dir()
     # The closing message names the first commit, and that command works as shown.
     said = result.stdout + result.stderr
-    command = 'git commit -m "UC-001: start the use case"'
+    command = 'git commit -m "Start UC-001"'
     assert command in said
     env = {
         **os.environ,
@@ -575,7 +575,7 @@ def test_a_long_name_with_defaults_gets_names_that_fit_and_a_first_commit(
         "GIT_COMMITTER_EMAIL": "new.user@example.com",
     }
     subprocess.run(
-        ["git", "commit", "--quiet", "-m", "UC-001: start the use case"],
+        ["git", "commit", "--quiet", "-m", "Start UC-001"],
         cwd=destination,
         env=env,
         check=True,
