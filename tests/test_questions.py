@@ -608,6 +608,8 @@ BAD_ANSWER = {
     "ci_provider": "jenkins",
     "tracking_server_url": "mlflow.example.com",
     "existing_infrastructure": "[kubernetes]",
+    "compute_engine": "flink",
+    "orchestrator": "cron",
     "coverage_target": "eighty",
     "test_levels": "[unit]",
     "latency_slo_p95_ms": "200ms",

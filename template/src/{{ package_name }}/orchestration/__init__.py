@@ -1,0 +1,1 @@
+"""The pipeline's steps as units an orchestrator schedules, retries and alerts on."""
