@@ -37,3 +37,7 @@ class SaltMissingError(PipelineError):
 
 class RealDataProtectedError(PipelineError):
     """Sample data would overwrite a raw file that `data generate` did not write."""
+
+
+class EngineUnavailableError(PipelineError):
+    """The configured compute engine cannot be used by this project or machine."""

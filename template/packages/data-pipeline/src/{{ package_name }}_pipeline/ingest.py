@@ -1,4 +1,4 @@
-"""Ingestion: read the raw CSV through Ibis on DuckDB, every column as text.
+"""Ingestion: read the raw CSV through Ibis on the engine, every column as text.
 
 Reading as text means a malformed value (a word in a number column, an impossible
 date) reaches validation, which quarantines the row with a reason, instead of
@@ -14,7 +14,6 @@ import csv
 import hashlib
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,8 @@ import ibis
 import ibis.expr.types as ir
 
 from .contract import DataContract
+from .engine import EngineSettings, count_rows, read_csv_text
+from .engine import connect as engine_connect
 from .errors import RawDataError
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ _LONGEST_HEADER = 1 << 20
 
 @dataclass(frozen=True)
 class RawBatch:
-    """One raw file as read: its text table, row count and data hash."""
+    """One raw file as read: its text table (with SOURCE_ROW), row count, data hash."""
 
     path: Path
     table: ir.Table
@@ -40,9 +41,9 @@ class RawBatch:
     data_hash: str
 
 
-def connect() -> ibis.BaseBackend:
-    """An embedded, in-memory DuckDB connection for one pipeline run."""
-    return ibis.duckdb.connect()
+def connect(settings: EngineSettings | None = None) -> ibis.BaseBackend:
+    """A connection to the configured engine (default: embedded, in-memory DuckDB)."""
+    return engine_connect(settings)
 
 
 def fingerprint(path: Path) -> str:
@@ -80,7 +81,7 @@ _FIELD_COUNT = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
 def _csv_problem(message: str) -> str:
-    """DuckDB's parse error, said briefly and without the row's values."""
+    """The engine's parse error, said briefly and without the row's values."""
     line = _ERROR_LINE.search(message)
     counts = _FIELD_COUNT.search(message)
     if line and counts:
@@ -93,6 +94,12 @@ def _csv_problem(message: str) -> str:
         return f"line {line[1]} opens a quote that is never closed"
     if line and "Invalid unicode" in message:
         return f"line {line[1]} is not UTF-8 text"
+    if "MALFORMED_RECORD" in message:
+        # Spark's reader names neither the line nor the fault, only the row's values.
+        return (
+            "a row has a number of fields other than the header's, or opens a quote "
+            "that is never closed"
+        )
     lines = message.splitlines()
     if line and len(lines) > 2 and lines[1].startswith("Original Line"):
         # The line after the row's values says what is wrong, in DuckDB's words.
@@ -127,29 +134,10 @@ def read_raw(con: ibis.BaseBackend, path: Path, contract: DataContract) -> RawBa
             f"raw file {path} names the column(s) {', '.join(repeated)} "
             "more than once in its header"
         )
-    # The dialect is fixed, not guessed: DuckDB's sniffer can take a short row
-    # for the header. Columns get plain positional names (the header's own names
-    # may hold anything) and every row must have as many fields as the header.
-    positional = {f"field_{n}": "VARCHAR" for n in range(len(header))}
     try:
-        parsed = con.read_csv(
-            path,
-            header=True,
-            auto_detect=False,
-            columns=positional,
-            delim=",",
-            quote='"',
-            escape='"',
-            strict_mode=True,
-            null_padding=False,
-        )
-        named = parsed.select(
-            **{name: parsed[f"field_{header.index(name)}"] for name in columns}
-        )
-        # Parsed in full here, once: a bad row anywhere fails now, not mid-run.
-        table = con.create_table(f"raw_{uuid.uuid4().hex}", named, temp=True)
-        rows = int(table.count().execute())
-    except Exception as exc:  # DuckDB reports parse errors with its own types
+        table = read_csv_text(con, path, header, columns)
+        rows = count_rows(con, table)
+    except Exception as exc:  # each engine reports parse errors with its own types
         raise RawDataError(
             f"raw file {path} is not a readable CSV file: {_csv_problem(str(exc))}"
         ) from exc

@@ -15,13 +15,11 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ibis
-
 from . import store
 from .errors import RealDataProtectedError, ReconciliationError, SchemaViolationError
 from .files import write_text_atomically
 from .ingest import connect, fingerprint, read_raw
-from .pseudonymise import pseudonymise_columns, resolve_salt
+from .pseudonymise import pseudonymise_table, resolve_salt
 from .sample import DEFAULT_BAD_FRACTION, write_sample_csv
 from .settings import PipelineSettings
 from .transform import normalise, to_curated
@@ -145,12 +143,12 @@ def check_file(settings: PipelineSettings, path: Path) -> CheckReport:
     (missing, malformed, lacking columns); otherwise reports its broken rows.
     """
     contract = settings.contract
-    raw = read_raw(connect(), path, contract)
-    result = split_valid_rows(contract, normalise(contract, raw.table).execute())
+    raw = read_raw(connect(settings.engine), path, contract)
+    result = split_valid_rows(contract, normalise(contract, raw.table))
     return CheckReport(
         source=path,
         rows=raw.rows,
-        problems=len(result.quarantined),
+        problems=result.rows_quarantined,
         column_order=contract.raw_columns,
         broken_rows=result.broken_rows,
         reasons=result.column_counts,
@@ -170,22 +168,22 @@ def run_pipeline(
     contract = settings.contract
     path = settings.raw_file if source is None else source
     run_date = dt.date.today()
-    con = connect()
+    con = connect(settings.engine)
     raw = read_raw(con, path, contract)
     result = split_valid_rows(
-        contract, normalise(contract, raw.table).execute(), run_date=run_date
+        contract, normalise(contract, raw.table), run_date=run_date
     )
     valid, quarantined = result.valid, result.quarantined
     if settings.pseudonymise_ids and contract.personal_columns:
         salt = resolve_salt(settings)
-        valid = pseudonymise_columns(valid, contract.personal_columns, salt)
-        quarantined = pseudonymise_columns(quarantined, contract.personal_columns, salt)
+        valid = pseudonymise_table(valid, contract.personal_columns, salt)
+        quarantined = pseudonymise_table(quarantined, contract.personal_columns, salt)
     quarantine_file = store.quarantine_path(settings.quarantine_dir, path)
     staged: list[store.StagedOutput] = []
     try:
         staged_quarantine = store.stage_quarantine(con, quarantined, quarantine_file)
         staged.append(staged_quarantine)
-        if valid.empty:
+        if result.rows_quarantined == raw.rows:
             store.publish(staged_quarantine)
             raise SchemaViolationError(
                 f"every one of the {raw.rows} rows of {path} was quarantined; "
@@ -193,7 +191,7 @@ def run_pipeline(
             )
         curated_table = to_curated(
             contract,
-            ibis.memtable(valid.reset_index(drop=True)),
+            valid,
             run_date,
             pseudonymised=settings.pseudonymise_ids,
         )

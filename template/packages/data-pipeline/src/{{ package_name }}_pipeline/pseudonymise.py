@@ -7,7 +7,7 @@ without the salt can reverse it or recompute it from a list of known values. The
 salt comes from the environment only.
 
 Public names: DEVELOPMENT_SALT, MIN_SALT_LENGTH, resolve_salt, pseudonymise_id,
-pseudonymise_column, pseudonymise_columns.
+pseudonymise_table.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 
-import pandas as pd
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
 
 from .errors import SaltMissingError
 from .settings import PipelineSettings
@@ -64,22 +66,19 @@ def pseudonymise_id(value: str, salt: str) -> str:
     return hmac.new(salt.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
-def pseudonymise_column(frame: pd.DataFrame, column: str, salt: str) -> pd.DataFrame:
-    """A copy of the frame with the column's values pseudonymised; nulls stay null."""
-    result = frame.copy()
-    result[column] = [
-        None if pd.isna(value) else pseudonymise_id(str(value), salt)
-        for value in frame[column]
-    ]
-    result[column] = result[column].astype("string")
-    return result
+def pseudonymise_table(table: ir.Table, columns: Iterable[str], salt: str) -> ir.Table:
+    """`table` with each of the columns pseudonymised in the engine; nulls stay null.
 
+    The pseudonym is the one pseudonymise_id gives, computed by a Python function
+    the engine calls (DuckDB and Spark alike), so every engine writes the same.
+    """
 
-def pseudonymise_columns(
-    frame: pd.DataFrame, columns: Iterable[str], salt: str
-) -> pd.DataFrame:
-    """A copy of the frame with each of the columns pseudonymised; nulls stay null."""
-    result = frame
-    for column in columns:
-        result = pseudonymise_column(result, column, salt)
-    return result.copy() if result is frame else result
+    def pseudonym(value: str | None) -> str | None:
+        return None if value is None else pseudonymise_id(value, salt)
+
+    udf = ibis.udf.scalar.python(pseudonym, signature=((dt.string,), dt.string))
+
+    names = list(columns)
+    if not names:
+        return table
+    return table.mutate(**{name: udf(table[name].cast("string")) for name in names})

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import duckdb
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
-import pandas as pd
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from .contract import CONTRACT_FILE, DataContract
+from .engine import engine_errors, read_partitioned, write_partitioned
 from .errors import (
     CuratedDataNotFoundError,
     CuratedDataOutOfStepError,
@@ -122,8 +123,9 @@ def publish_directory(staging: Path, destination: Path) -> Path:
     return destination
 
 
-def _count_parquet_rows(con: ibis.BaseBackend, pattern: str) -> int:
-    return int(con.read_parquet(pattern).count().execute())
+def _stored_rows(staging: Path) -> int:
+    """Rows in the Parquet files written under `staging`, read back from disk."""
+    return int(ds.dataset(staging, format="parquet", partitioning="hive").count_rows())
 
 
 def stage_curated(
@@ -133,8 +135,8 @@ def stage_curated(
     destination = curated_path(curated_dir, contract)
     staging = staging_path_for(destination)
     try:
-        con.to_parquet(table, staging, partition_by=contract.partition_column)
-        rows = _count_parquet_rows(con, str(staging / "**" / "*.parquet"))
+        write_partitioned(con, table, staging, contract.partition_column)
+        rows = _stored_rows(staging)
         (staging / RULES_FILE).write_text(
             json.dumps(curating_rules(contract), sort_keys=True), encoding="utf-8"
         )
@@ -145,13 +147,17 @@ def stage_curated(
 
 
 def stage_quarantine(
-    con: ibis.BaseBackend, frame: pd.DataFrame, destination: Path
+    con: ibis.BaseBackend, table: ir.Table, destination: Path
 ) -> StagedOutput:
-    """Write the quarantined rows (reason and raw values) to one staged Parquet file."""
+    """Write the quarantined rows (reason and raw values) to one staged Parquet file.
+
+    Quarantined rows are few by nature; they are gathered from the engine and
+    written as one file people can open, whatever the engine.
+    """
     staging = staging_path_for(destination)
     try:
-        con.to_parquet(ibis.memtable(frame), staging)
-        rows = _count_parquet_rows(con, str(staging))
+        pq.write_table(con.to_pyarrow(table), staging)
+        rows = int(pq.ParquetFile(staging).metadata.num_rows)
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
@@ -190,14 +196,8 @@ def read_curated(
             "(`pipeline run`, after `data generate` for sample data)"
         )
     try:
-        table = con.read_parquet(
-            str(folder / "**" / "*.parquet"),
-            hive_partitioning=True,
-            hive_types_autocast=False,
-            # Every file's schema is read now, so a damaged file is found here.
-            union_by_name=True,
-        )
-    except duckdb.Error as exc:
+        table = read_partitioned(con, folder)
+    except engine_errors(con) as exc:
         raise unreadable_curated_data(folder, exc) from exc
     # DuckDB writes the partition folder's name URL-encoded (a space as %20) and
     # reads it back as written: the column gets its contract name back here.
@@ -210,7 +210,7 @@ def read_curated(
 def unreadable_curated_data(
     folder: Path, error: Exception
 ) -> CuratedDataUnreadableError:
-    """The error for curated data DuckDB failed on, naming the file when it can."""
+    """The error for curated data the engine failed on, naming the file when it can."""
     message = str(error)
     broken = sorted(
         path for path in folder.glob("*=*/*.parquet") if str(path) in message

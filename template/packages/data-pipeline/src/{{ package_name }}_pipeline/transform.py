@@ -15,6 +15,7 @@ import ibis
 import ibis.expr.types as ir
 
 from .contract import ROW_KEY, TRUE_WORDS, Column, DataContract
+from .engine import SOURCE_ROW
 
 # Hex characters of the row's hash kept in its key (64 bits).
 ROW_KEY_LENGTH = 16
@@ -28,7 +29,7 @@ def normalise(contract: DataContract, raw: ir.Table) -> ir.Table:
 
     ' Premium ' and 'premium' are the same category value, 'YES' and 'yes' the
     same boolean, as each column's `normalise` rule says; the label is compared
-    in lower case.
+    in lower case. A SOURCE_ROW column is kept as it is.
     """
     cleaned: dict[str, ir.Value] = {}
     for column in contract.columns:
@@ -38,6 +39,8 @@ def normalise(contract: DataContract, raw: ir.Table) -> ir.Table:
         cleaned[column.name] = value
     label = contract.label.name
     cleaned[label] = raw[label].strip().nullif("").lower()
+    if SOURCE_ROW in raw.columns:
+        cleaned = {SOURCE_ROW: raw[SOURCE_ROW], **cleaned}
     return raw.select(**cleaned)
 
 

@@ -1,65 +1,91 @@
-"""Validation: the data contract as a pandera schema; bad rows split off to quarantine.
+"""Validation: the contract as rules run in the engine; bad rows go to quarantine.
 
 Rows are judged one by one: a row that breaks a rule goes to quarantine with a
 reason a person can act on, such as "<column>: must be at least 0 (got -12.5)";
-the rest of the batch carries on. Only a failure of the batch as a whole (a column
-missing) stops the run. Every rule comes from the contract's columns; this module
-only turns them into pandera checks.
+the rest of the batch carries on. Every rule comes from the contract's columns.
 
-Public names: ValidationResult, QUARANTINE_PREFIX, quarantine_columns,
-build_schema, split_valid_rows.
+Each rule is an Ibis expression that is true where a row breaks it, so the whole
+judgement runs in the engine (DuckDB or Spark) in one pass over the batch, and
+runs the same on both: a number is a number by one pattern and one conversion,
+not by whatever each engine's parser accepts. The same rules make the contract's
+pandera schema (pandera's Ibis support), which checks the rows judged valid
+before anything is stored.
+
+Public names: Rule, ValidationResult, QUARANTINE_PREFIX, REASON, quarantine_columns,
+parsed_columns, rules, build_schema, split_valid_rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-import pandas as pd
-import pandera.pandas as pa
+import ibis
+import ibis.expr.types as ir
+import pandera.ibis as pa
+from pandera.errors import SchemaErrors
 
 from .contract import FALSE_WORDS, TRUE_WORDS, Column, DataContract
-from .errors import SchemaViolationError
+from .engine import SOURCE_ROW, run_sql
+from .errors import ReconciliationError, SchemaViolationError
 
 # Columns a quarantine file has before the raw values.
-QUARANTINE_PREFIX = ("source_row", "reason")
+REASON = "reason"
+QUARANTINE_PREFIX = (SOURCE_ROW, REASON)
 
-# pandera's own names for its built-in checks, in words for people.
-_BUILT_IN_RULES = {
-    "not_nullable": "must not be empty",
-    "field_uniqueness": "duplicates an earlier row",
-}
-
-# Failures of the batch as a whole, in words for people.
-_BATCH_RULES = {
-    "column_in_dataframe": "missing column",
-    "column_in_schema": "unexpected column",
-    "column_ordered": "column out of order:",
-}
-
-_DATE_FORMAT = "%Y-%m-%d"
+_NOT_EMPTY = "must not be empty"
+_DUPLICATE = "duplicates an earlier row"
+# A number as people write it: digits with an optional sign, decimal point and
+# exponent. Spelled out, so that every engine accepts the same texts.
+_NUMBER_SHAPE = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+_LARGEST_FLOAT = 1.7976931348623157e308
+_DATE_SHAPE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # ISO 8601 without an offset: a date, optionally a time of day with seconds.
-_TIME_SHAPE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
+_TIME_SHAPE = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?$"
+)
 
-# A vectorised test of converted values: True where a value keeps the rule.
-_Test = Callable[[pd.Series], pd.Series]
+# pandera's names for the types of the parsed helper columns.
+_PANDERA_TYPES = {"float64": float, "date": dt.date, "timestamp": dt.datetime}
+
+# An expression over the batch that is true where a row breaks a rule.
+Broken = Callable[[ir.Table], ir.BooleanValue]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of one column: `rule` is what a value must do ("must be at least 0")."""
+
+    column: str
+    rule: str
+    broken: Broken
+
+    @property
+    def reason(self) -> str:
+        """The rule as a quarantine reason names it: `<column>: <rule>`."""
+        return f"{self.column}: {self.rule}"
 
 
 @dataclass(frozen=True)
 class ValidationResult:
     """Rows that meet the contract, and the quarantined rows with their reasons.
 
-    `reason_counts` counts each broken rule ("<column>: <rule>") over all rows;
-    `column_counts` counts, per column, the rows that break each of its rules,
-    and `broken_rows` the rows that break any rule of the column.
+    `valid` and `quarantined` are Ibis tables on the engine that judged them; the
+    valid rows keep SOURCE_ROW and the normalised text, the quarantined ones have
+    QUARANTINE_PREFIX and then the raw columns. `reason_counts` counts each broken
+    rule ("<column>: <rule>") over all rows; `column_counts` counts, per column,
+    the rows that break each of its rules, and `broken_rows` the rows that break
+    any rule of the column.
     """
 
-    valid: pd.DataFrame
-    quarantined: pd.DataFrame
+    rows: int
+    valid: ir.Table
+    quarantined: ir.Table
+    rows_quarantined: int
     reason_counts: dict[str, int] = field(default_factory=dict)
     column_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     broken_rows: dict[str, int] = field(default_factory=dict)
@@ -70,173 +96,272 @@ def quarantine_columns(contract: DataContract) -> tuple[str, ...]:
     return (*QUARANTINE_PREFIX, *contract.raw_columns)
 
 
-class _Converted:
-    """Text columns turned into numbers or times once per frame, not once per check.
-
-    pandera hands each check the same column of the frame under validation; the
-    conversion is kept while that column's values are the ones it was made from.
-    """
-
-    def __init__(self) -> None:
-        self._kept: dict[tuple[str, str], tuple[Any, pd.Series]] = {}
-
-    def get(
-        self, kind: str, values: pd.Series, convert: Callable[[pd.Series], pd.Series]
-    ) -> pd.Series:
-        key = (kind, str(values.name))
-        kept = self._kept.get(key)
-        if kept is not None and kept[0] is values.array:
-            return kept[1]
-        converted = convert(values)
-        self._kept[key] = (values.array, converted)
-        return converted
-
-
-def _finite(values: pd.Series) -> pd.Series:
-    """The values as floats where they are finite numbers; NaN everywhere else."""
-    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-    return numbers.where(np.isfinite(numbers))
-
-
-def _dates(values: pd.Series) -> pd.Series:
-    return pd.Series(
-        pd.to_datetime(values, format=_DATE_FORMAT, errors="coerce"),
-        index=values.index,
-    )
-
-
-def _times(values: pd.Series) -> pd.Series:
-    shaped = values.where(values.str.fullmatch(_TIME_SHAPE).fillna(False).astype(bool))
-    return pd.Series(
-        pd.to_datetime(shaped, format="ISO8601", errors="coerce"), index=values.index
-    )
-
-
 def _plain(value: float) -> str:
     """A bound as people write it: 100000, not 1e+05 or 100000.0."""
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _check(test: Callable[[pd.Series], pd.Series], rule: str) -> pa.Check:
-    """A check that lets empty values pass: emptiness is the nullable rule's job.
+def _number(value: ir.StringValue) -> ir.FloatingValue:
+    """The text as a finite float; null when it is not one."""
+    shaped = value.re_search(_NUMBER_SHAPE)
+    number = ibis.ifelse(shaped, value.try_cast("float64"), ibis.null("float64"))
+    return ibis.ifelse(number.abs() <= _LARGEST_FLOAT, number, ibis.null("float64"))
 
-    `rule` is what a value must do, as in "be at least 0" or "not be before ...".
-    """
-    return pa.Check(lambda s: s.isna() | test(s), error=f"must {rule}", ignore_na=False)
+
+def _on_value(test: Callable[[ir.Table], ir.BooleanValue]) -> Broken:
+    """A rule that empty values keep: emptiness is the not-empty rule's job."""
+    return lambda table: test(table).fill_null(False)
 
 
-def _number_checks(
-    converted: _Converted,
+def _number_rules(
+    name: str,
+    parsed: str,
     whole: bool,
     minimum: float | None,
     maximum: float | None,
     exclusive_minimum: bool = False,
-) -> list[pa.Check]:
-    def numbers(s: pd.Series) -> pd.Series:
-        return converted.get("number", s, _finite)
+) -> list[Rule]:
+    def n(table: ir.Table) -> ir.FloatingValue:
+        number: ir.FloatingValue = table[parsed]
+        return number
 
-    def on_numbers(test: _Test, rule: str) -> pa.Check:
-        # A value that is not a number is reported once, by the first check only.
-        return _check(lambda s: numbers(s).isna() | test(numbers(s)), rule)
-
-    # Text, NaN and infinity alike: none of them can be stored or served.
-    checks = [_check(lambda s: numbers(s).notna(), "be a finite number")]
+    # Text, NaN and infinity alike: none of them can be stored or served. A value
+    # that is not a number is reported by this rule only.
+    rules = [
+        Rule(
+            name,
+            "must be a finite number",
+            _on_value(lambda t: t[name].notnull() & n(t).isnull()),
+        )
+    ]
     if whole:
-        checks.append(on_numbers(lambda n: n % 1 == 0, "be a whole number"))
+        rules.append(
+            Rule(
+                name,
+                "must be a whole number",
+                _on_value(lambda t: n(t) != n(t).floor()),
+            )
+        )
     if minimum is not None:
         low = float(minimum)
         if exclusive_minimum:
-            checks.append(
-                on_numbers(lambda n: n > low, f"be greater than {_plain(low)}")
+            rules.append(
+                Rule(
+                    name,
+                    f"must be greater than {_plain(low)}",
+                    _on_value(lambda t: n(t) <= low),
+                )
             )
         else:
-            checks.append(on_numbers(lambda n: n >= low, f"be at least {_plain(low)}"))
+            rules.append(
+                Rule(
+                    name,
+                    f"must be at least {_plain(low)}",
+                    _on_value(lambda t: n(t) < low),
+                )
+            )
     if maximum is not None:
         high = float(maximum)
-        checks.append(on_numbers(lambda n: n <= high, f"be at most {_plain(high)}"))
-    return checks
+        rules.append(
+            Rule(
+                name,
+                f"must be at most {_plain(high)}",
+                _on_value(lambda t: n(t) > high),
+            )
+        )
+    return rules
 
 
-def _moment(text: str) -> pd.Timestamp:
-    """An ISO bound of the contract as a timestamp without an offset (UTC)."""
-    moment = pd.Timestamp(dt.datetime.fromisoformat(text))
+def _moment(text: str) -> dt.datetime:
+    """An ISO bound of the contract as a time without an offset (UTC)."""
+    moment = dt.datetime.fromisoformat(text)
     if moment.tzinfo is not None:
-        moment = moment.tz_convert("UTC").tz_localize(None)
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment
 
 
-def _time_checks(
-    converted: _Converted, column: Column, run_date: dt.date
-) -> list[pa.Check]:
+def _moments(value: ir.StringValue, is_date: bool) -> ir.Value:
+    """The text as a date or a time without an offset; null when it is not one."""
+    if is_date:
+        shaped = value.re_search(_DATE_SHAPE)
+        return ibis.ifelse(shaped, value.try_cast("date"), ibis.null("date"))
+    shaped = value.re_search(_TIME_SHAPE)
+    return ibis.ifelse(shaped, value.try_cast("timestamp"), ibis.null("timestamp"))
+
+
+def _time_rules(column: Column, parsed: str, run_date: dt.date) -> list[Rule]:
+    name = column.name
     is_date = column.type == "date"
-    convert = _dates if is_date else _times
 
-    def moments(s: pd.Series) -> pd.Series:
-        return converted.get(column.type, s, convert)
+    def m(table: ir.Table) -> ir.Value:
+        return table[parsed]
 
-    def on_moments(test: _Test, rule: str) -> pa.Check:
-        return _check(lambda s: moments(s).isna() | test(moments(s)), rule)
+    def bound(text: str) -> ir.Value:
+        moment = _moment(text)
+        if is_date:
+            return ibis.literal(moment.date(), type="date")
+        return ibis.literal(moment, type="timestamp")
 
     written = (
-        "be a real date written YYYY-MM-DD"
+        "must be a real date written YYYY-MM-DD"
         if is_date
-        else "be a real time written YYYY-MM-DDTHH:MM:SS (ISO 8601, no offset)"
+        else "must be a real time written YYYY-MM-DDTHH:MM:SS (ISO 8601, no offset)"
     )
-    checks = [_check(lambda s: moments(s).notna(), written)]
+    rules = [
+        Rule(name, written, _on_value(lambda t: t[name].notnull() & m(t).isnull()))
+    ]
     if column.earliest is not None:
-        earliest = _moment(column.earliest)
-        if is_date:
-            earliest = earliest.normalize()
-        checks.append(
-            on_moments(lambda m: m >= earliest, f"not be before {column.earliest}")
-        )
-    if column.latest is not None:
-        latest = _moment(column.latest)
-        checks.append(
-            on_moments(lambda m: m <= latest, f"not be after {column.latest}")
-        )
-    if column.not_in_future:
-        end_of_run = pd.Timestamp(run_date) + pd.Timedelta(days=1)
-        checks.append(
-            on_moments(
-                lambda m: m < end_of_run,
-                f"not be after {run_date.isoformat()}, the day of the run",
+        earliest = bound(column.earliest)
+        rules.append(
+            Rule(
+                name,
+                f"must not be before {column.earliest}",
+                _on_value(lambda t: m(t) < earliest),
             )
         )
-    return checks
+    if column.latest is not None:
+        latest = bound(column.latest)
+        rules.append(
+            Rule(
+                name,
+                f"must not be after {column.latest}",
+                _on_value(lambda t: m(t) > latest),
+            )
+        )
+    if column.not_in_future:
+        day = run_date.isoformat()
+        last = ibis.literal(run_date, type="date")
+        end = ibis.literal(
+            dt.datetime.combine(run_date + dt.timedelta(days=1), dt.time()),
+            type="timestamp",
+        )
+        rules.append(
+            Rule(
+                name,
+                f"must not be after {day}, the day of the run",
+                _on_value(lambda t: m(t) > last if is_date else m(t) >= end),
+            )
+        )
+    return rules
 
 
-def _one_of(allowed: tuple[str, ...], written: tuple[str, ...]) -> pa.Check:
-    return _check(lambda s: s.isin(allowed), "be one of " + ", ".join(written))
+def _one_of(name: str, allowed: tuple[str, ...], written: tuple[str, ...]) -> Rule:
+    return Rule(
+        name,
+        "must be one of " + ", ".join(written),
+        _on_value(lambda t: t[name].notnull() & ~t[name].isin(allowed)),
+    )
 
 
-def _column_checks(
-    converted: _Converted, column: Column, run_date: dt.date
-) -> list[pa.Check]:
+def _column_rules(column: Column, parsed: str, run_date: dt.date) -> list[Rule]:
+    name = column.name
     if column.type in ("integer", "number"):
-        return _number_checks(
-            converted,
+        return _number_rules(
+            name,
+            parsed,
             column.type == "integer",
             column.minimum,
             column.maximum,
             column.exclusive_minimum,
         )
     if column.type == "category":
-        return [_one_of(column.allowed, column.values)]
+        return [_one_of(name, column.allowed, column.values)]
     if column.type == "boolean":
         words = (*TRUE_WORDS, *FALSE_WORDS)
-        return [_check(lambda s: s.isin(words), "be true or false (also yes/no, 1/0)")]
-    if column.type in ("date", "timestamp"):
-        return _time_checks(converted, column, run_date)
-    if column.pattern is not None:
-        pattern = column.pattern
         return [
-            _check(
-                lambda s: s.str.fullmatch(pattern).fillna(False).astype(bool),
-                f"be text matching {pattern}",
+            Rule(
+                name,
+                "must be true or false (also yes/no, 1/0)",
+                _on_value(lambda t: t[name].notnull() & ~t[name].isin(words)),
+            )
+        ]
+    if column.type in ("date", "timestamp"):
+        return _time_rules(column, parsed, run_date)
+    if column.pattern is not None:
+        whole = f"^(?:{column.pattern})$"
+        return [
+            Rule(
+                name,
+                f"must be text matching {column.pattern}",
+                _on_value(lambda t: t[name].notnull() & ~t[name].re_search(whole)),
             )
         ]
     return []
+
+
+def _not_empty(name: str) -> Rule:
+    return Rule(name, _NOT_EMPTY, lambda t: t[name].isnull())
+
+
+def _no_duplicate(name: str) -> Rule:
+    def broken(table: ir.Table) -> ir.BooleanValue:
+        earlier = ibis.row_number().over(
+            group_by=table[name], order_by=table[SOURCE_ROW]
+        )
+        return (table[name].notnull() & (earlier > 0)).fill_null(False)
+
+    return Rule(name, _DUPLICATE, broken)
+
+
+def _parsed_name(contract: DataContract, name: str) -> str:
+    """The helper column that holds a column's value as a number or a time."""
+    return f"_parsed_{contract.raw_columns.index(name)}"
+
+
+def parsed_columns(contract: DataContract, table: ir.Table) -> dict[str, ir.Value]:
+    """Helper columns the rules read: each number or time column's value, parsed once.
+
+    Each maps to an expression over the normalised `table`; the rules compare the
+    parsed values instead of parsing the text again for every rule.
+    """
+    parsed: dict[str, ir.Value] = {}
+    for column in contract.columns:
+        helper = _parsed_name(contract, column.name)
+        if column.type in ("integer", "number"):
+            parsed[helper] = _number(table[column.name])
+        elif column.type in ("date", "timestamp"):
+            parsed[helper] = _moments(table[column.name], column.type == "date")
+    if contract.problem_type != "binary_classification":
+        label = contract.label.name
+        parsed[_parsed_name(contract, label)] = _number(table[label])
+    return parsed
+
+
+def rules(contract: DataContract, run_date: dt.date | None = None) -> tuple[Rule, ...]:
+    """Every rule of the contract, in the order reasons name them.
+
+    Columns come in the raw file's order, a column's rules in the order of their
+    wording. Dates and times are judged against `run_date` (default: today) where
+    the contract says they must not lie in the future.
+    """
+    today = dt.date.today() if run_date is None else run_date
+    per_column: dict[str, list[Rule]] = {}
+    for column in contract.columns:
+        found = _column_rules(column, _parsed_name(contract, column.name), today)
+        if not column.nullable:
+            found.append(_not_empty(column.name))
+        if column.name == contract.id_column:
+            found.append(_no_duplicate(column.name))
+        per_column[column.name] = found
+    label = contract.label
+    if contract.problem_type == "binary_classification":
+        written = (str(label.positive), str(label.negative))
+        allowed = tuple(label.normalise(v) for v in written)
+        label_rules = [_one_of(label.name, allowed, written)]
+    else:
+        label_rules = _number_rules(
+            label.name,
+            _parsed_name(contract, label.name),
+            False,
+            label.minimum,
+            label.maximum,
+        )
+    per_column[label.name] = [*label_rules, _not_empty(label.name)]
+    return tuple(
+        rule
+        for name in contract.raw_columns
+        for rule in sorted(per_column.get(name, []), key=lambda r: r.rule)
+    )
 
 
 def build_schema(
@@ -244,105 +369,226 @@ def build_schema(
 ) -> pa.DataFrameSchema:
     """The contract as a pandera schema over the normalised text of the raw file.
 
-    Dates and times are judged against `run_date` (default: today) where the
-    contract says they must not lie in the future.
+    Its checks are the contract's rules; it runs on the engine that holds the
+    table (pandera's Ibis backend). Uniqueness of the id is checked over the
+    whole table, the other rules per row. The table has the parsed helper columns
+    too (`parsed_columns`), after the raw ones.
     """
-    today = dt.date.today() if run_date is None else run_date
-    converted = _Converted()
-    columns: dict[str, pa.Column] = {}
-    for column in contract.columns:
-        is_id = column.name == contract.id_column
-        columns[column.name] = pa.Column(
-            str,
-            _column_checks(converted, column, today),
-            nullable=column.nullable,
-            unique=is_id,
-            report_duplicates="exclude_first",
+    # One check over the whole table for every rule of a row (each rule reads its
+    # column and the parsed helper), so that the table is scanned once.
+    row_rules = [
+        rule
+        for rule in rules(contract, run_date)
+        if rule.rule not in (_NOT_EMPTY, _DUPLICATE)  # pandera's own, and below
+    ]
+
+    def keeps_every_rule(data: Any) -> ir.BooleanValue:
+        broken = ibis.literal(False)
+        for rule in row_rules:
+            broken = broken | rule.broken(data.table)
+        return ~broken
+
+    checks = [pa.Check(keeps_every_rule, error="every rule of the contract's columns")]
+    nullable = {column.name: column.nullable for column in contract.columns}
+    columns = {SOURCE_ROW: pa.Column(int)} | {
+        name: pa.Column(str, nullable=nullable.get(name, False))
+        for name in contract.raw_columns
+    }
+    placeholder = ibis.table(
+        dict.fromkeys(contract.raw_columns, "string"), name="normalised"
+    )
+    for helper, value in parsed_columns(contract, placeholder).items():
+        kind = _PANDERA_TYPES[str(value.type().copy(nullable=True))]
+        columns[helper] = pa.Column(kind, nullable=True)
+    if contract.id_column is not None:
+        key = contract.id_column
+        checks.append(
+            pa.Check(
+                lambda data: data.table[key].nunique() == data.table[key].count(),
+                error=f"{key}: {_DUPLICATE}",
+            )
         )
-    label = contract.label
-    if contract.problem_type == "binary_classification":
-        written = (str(label.positive), str(label.negative))
-        label_checks = [_one_of(tuple(label.normalise(v) for v in written), written)]
-    else:
-        label_checks = _number_checks(converted, False, label.minimum, label.maximum)
-    columns[label.name] = pa.Column(str, label_checks)
     return pa.DataFrameSchema(
-        columns, strict=True, ordered=True, name=f"raw {contract.entity.plural}"
+        columns,
+        checks=checks,
+        strict=True,
+        ordered=True,
+        name=f"raw {contract.entity.plural}",
     )
 
 
-def _reasons(
-    contract: DataContract, frame: pd.DataFrame, failures: pd.DataFrame
-) -> dict[int, list[tuple[str, str, str]]]:
-    """(column, rule, sentence) per broken rule, grouped by row, in column order."""
-    order = {name: position for position, name in enumerate(contract.raw_columns)}
-    found: dict[int, set[tuple[int, str, str, str]]] = {}
-    cases = failures[["index", "column", "check"]].itertuples(index=False, name=None)
-    for index, column, check in cases:
-        row = int(index)
-        rule = _BUILT_IN_RULES.get(str(check), str(check))
-        value: Any = frame.at[row, column]
-        if pd.isna(value) and check == "field_uniqueness":
-            continue  # a second empty id is already reported as empty
-        shown = "" if pd.isna(value) else f" (got {value})"
-        sentence = f"{column}: {rule}{shown}"
-        found.setdefault(row, set()).add((order[column], column, rule, sentence))
-    return {
-        row: [(column, rule, text) for _, column, rule, text in sorted(items)]
-        for row, items in found.items()
-    }
+def _sentence(rule: Rule, table: ir.Table) -> ir.StringValue:
+    """The reason of one broken rule, with the value it got when there is one."""
+    value = table[rule.column]
+    plain = ibis.literal(rule.reason)
+    shown = ibis.literal(f"{rule.reason} (got ").concat(value, ")")
+    return ibis.ifelse(value.isnull(), plain, shown)
 
 
 def split_valid_rows(
-    contract: DataContract, frame: pd.DataFrame, run_date: dt.date | None = None
+    contract: DataContract, table: ir.Table, run_date: dt.date | None = None
 ) -> ValidationResult:
-    """Validate normalised raw rows; return the valid ones and the quarantined ones.
+    """Judge normalised raw rows in the engine; the valid ones and the quarantined ones.
 
-    The frame's index is the row's position in the raw file (0 for the first data
-    row). Quarantined rows keep their raw text, a 1-based `source_row` and a
-    `reason`. Dates are judged against `run_date` (default: today). Raises
-    SchemaViolationError when the batch as a whole breaks the contract (a missing
-    or extra column).
+    `table` holds SOURCE_ROW (the row's 1-based position among the file's data
+    rows) and the contract's raw columns as normalised text. Quarantined rows keep
+    that text, SOURCE_ROW and a `reason`. Dates are judged against `run_date`
+    (default: today). The valid rows are checked against the contract's pandera
+    schema before they are returned; ReconciliationError says which rule they
+    break if they do not pass, and nothing is stored. SchemaViolationError is
+    raised when the batch as a whole breaks the contract (a column missing).
     """
-    failures = pd.DataFrame(columns=["index", "column", "check"])
-    try:
-        build_schema(contract, run_date).validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        failures = errors.failure_cases
-    whole_batch = failures[failures["index"].isna()]
-    if not whole_batch.empty:
-        problems = sorted(
-            f"{_BATCH_RULES.get(str(c.check), str(c.check))} {c.failure_case}"
-            for c in whole_batch.itertuples()
-        )
+    missing = [
+        name
+        for name in (SOURCE_ROW, *contract.raw_columns)
+        if name not in table.columns
+    ]
+    if missing:
         raise SchemaViolationError(
-            "the raw data breaks the contract as a whole: " + "; ".join(problems)
+            "the raw data breaks the contract as a whole: missing column "
+            + ", missing column ".join(missing)
         )
-    reasons = _reasons(contract, frame, failures)
-    bad_rows = sorted(reasons)
-    raw_columns = list(contract.raw_columns)
-    quarantined = frame.loc[bad_rows, raw_columns].copy()
-    quarantined.insert(
-        0, "reason", ["; ".join(text for *_, text in reasons[row]) for row in bad_rows]
+    batch = table.select(SOURCE_ROW, *contract.raw_columns)
+    parse_sql, judge_sql = _judgement_sql(contract, run_date, dialect_of(batch))
+    # Parsed once and kept, then judged once and kept: valid rows, quarantine and
+    # counts are read from the judged table.
+    prepared = run_sql(batch, parse_sql, _PARSE_INPUT)
+    judged = run_sql(prepared, judge_sql, _JUDGE_INPUT)
+    all_rules = rules(contract, run_date)
+    columns = list(dict.fromkeys(rule.column for rule in all_rules))
+    totals = (
+        judged.aggregate(
+            rows=judged.count(),
+            bad=(judged[REASON] != "").cast("int64").sum(),
+            **{
+                flag: judged[flag].cast("int64").sum()
+                for flag in (*_flags(all_rules), *_column_flags(columns))
+            },
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
     )
-    quarantined.insert(0, "source_row", [row + 1 for row in bad_rows])
-    quarantined = quarantined.astype(
-        {"source_row": "int64", **dict.fromkeys(["reason", *raw_columns], "string")}
-    )
-    broken = [item for row in bad_rows for item in reasons[row]]
-    counts = Counter(f"{column}: {rule}" for column, rule, _ in broken)
-    per_column: dict[str, Counter[str]] = {}
-    for column, rule, _ in broken:
-        per_column.setdefault(column, Counter())[rule] += 1
-    rows_per_column = Counter(
-        column for row in bad_rows for column in {item[0] for item in reasons[row]}
+    reason_counts: dict[str, int] = {}
+    column_counts: dict[str, dict[str, int]] = {}
+    for flag, rule in zip(_flags(all_rules), all_rules, strict=True):
+        if totals[flag]:
+            reason_counts[rule.reason] = int(totals[flag])
+            column_counts.setdefault(rule.column, {})[rule.rule] = int(totals[flag])
+    broken_rows = {
+        name: int(totals[flag])
+        for flag, name in zip(_column_flags(columns), columns, strict=True)
+        if totals[flag]
+    }
+    rows, bad = int(totals["rows"]), int(totals["bad"] or 0)
+    kept = judged.filter(judged[REASON] == "")
+    if rows > bad:  # pandera's Ibis backend takes an empty table for a broken one
+        helpers = [name for name in prepared.columns if name not in batch.columns]
+        _check_valid_rows(
+            contract, kept.select(SOURCE_ROW, *contract.raw_columns, *helpers), run_date
+        )
+    quarantined = judged.filter(judged[REASON] != "").select(
+        *quarantine_columns(contract)
     )
     return ValidationResult(
-        valid=frame.drop(index=bad_rows),
-        quarantined=quarantined.reset_index(drop=True),
-        reason_counts=dict(counts.most_common()),
+        rows=rows,
+        valid=kept.select(SOURCE_ROW, *contract.raw_columns),
+        quarantined=quarantined.order_by(SOURCE_ROW),
+        rows_quarantined=bad,
+        reason_counts=_by_count(reason_counts),
         column_counts={
-            column: dict(rules.most_common()) for column, rules in per_column.items()
+            name: _by_count(counts) for name, counts in column_counts.items()
         },
-        broken_rows=dict(rows_per_column),
+        broken_rows=broken_rows,
     )
+
+
+def _by_count(counts: dict[str, int]) -> dict[str, int]:
+    """Most frequent first; equal counts keep the order of the rules."""
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
+def _flags(all_rules: tuple[Rule, ...]) -> list[str]:
+    return [f"_broken_{position}" for position in range(len(all_rules))]
+
+
+def _column_flags(columns: list[str]) -> list[str]:
+    return [f"_column_{position}" for position in range(len(columns))]
+
+
+# Names of the placeholder tables the judgement is compiled over, once per contract.
+_PARSE_INPUT = "ucforge_batch_to_parse"
+_JUDGE_INPUT = "ucforge_batch_to_judge"
+
+
+def dialect_of(table: ir.Table) -> str:
+    """The SQL dialect of the engine that holds `table`: duckdb or pyspark."""
+    return str(table._find_backend(use_default=True).name)
+
+
+@functools.lru_cache(maxsize=16)
+def _judgement_sql(
+    contract: DataContract, run_date: dt.date | None, dialect: str
+) -> tuple[str, str]:
+    """The two queries of a judgement, compiled once per contract, day and engine.
+
+    The first parses each number and time column (`parsed_columns`); the second
+    adds a flag per rule, a flag per column and the reason. Compiling the rules is
+    what costs time with many of them; the queries themselves are one pass each.
+    """
+    raw = {SOURCE_ROW: "int64", **dict.fromkeys(contract.raw_columns, "string")}
+    batch = ibis.table(raw, name=_PARSE_INPUT)
+    parsed = batch.mutate(**parsed_columns(contract, batch))
+    parse_sql = str(ibis.to_sql(parsed, dialect=dialect))
+    prepared = ibis.table(parsed.schema(), name=_JUDGE_INPUT)
+    all_rules = rules(contract, run_date)
+    flags = dict(zip(_flags(all_rules), all_rules, strict=True))
+    broken = {flag: rule.broken(prepared) for flag, rule in flags.items()}
+    columns = list(dict.fromkeys(rule.column for rule in all_rules))
+    per_column: dict[str, ir.BooleanValue] = {}
+    for flag, name in zip(_column_flags(columns), columns, strict=True):
+        own = [broken[f] for f, rule in flags.items() if rule.column == name]
+        any_broken = own[0]
+        for value in own[1:]:
+            any_broken = any_broken | value
+        per_column[flag] = any_broken
+    reason = ibis.literal("; ").join(
+        [
+            ibis.ifelse(broken[flag], _sentence(rule, prepared), ibis.null("string"))
+            for flag, rule in flags.items()
+        ]
+    )
+    judged = prepared.mutate(**broken, **per_column, **{REASON: reason})
+    return parse_sql, str(ibis.to_sql(judged, dialect=dialect))
+
+
+def _check_valid_rows(
+    contract: DataContract, valid: ir.Table, run_date: dt.date | None
+) -> None:
+    try:
+        build_schema(contract, run_date).validate(valid, lazy=True)
+    except SchemaErrors as errors:
+        broken = {
+            f"{case.column}: {case.check}"
+            for case in errors.failure_cases.itertuples()
+            if case.schema_context != "DataFrameSchema"
+        }
+        # The rules the combined check stands for, each counted on the valid rows.
+        counts = (
+            valid.aggregate(
+                **{
+                    f"rule_{n}": rule.broken(valid).cast("int64").sum()
+                    for n, rule in enumerate(rules(contract, run_date))
+                }
+            )
+            .to_pyarrow()
+            .to_pylist()[0]
+        )
+        broken |= {
+            rule.reason
+            for n, rule in enumerate(rules(contract, run_date))
+            if counts[f"rule_{n}"]
+        }
+        raise ReconciliationError(
+            "rows judged valid break the contract's schema, so nothing was stored: "
+            + "; ".join(sorted(broken) or ["see the schema errors"])
+        ) from errors
