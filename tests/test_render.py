@@ -577,7 +577,9 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "tests/docs/adr/0001-five-test-levels-and-one-plugin.md",
         "tests/docs/adr/0002-performance-as-properties-and-a-benchmark.md",
         "tests/model/test_model_quality.py",
+        "tests/performance/bench_pipeline.py",
         "tests/performance/bench_serving.py",
+        "tests/performance/test_bench_pipeline.py",
         "tests/performance/test_serving_limits.py",
         "tests/pyproject.toml",
     ),
@@ -1019,3 +1021,18 @@ def test_kept_documents_name_the_data_only_where_contract_infer_rewrites_them(
                 if re.search(rf"(?<![\w/-]){re.escape(word)}(?![\w-])", text)
             ]
     assert hits == []
+
+
+def test_the_pipeline_benchmark_comes_with_the_performance_level(
+    default_project: Path, contrast_project: Path
+) -> None:
+    makefile = (default_project / "Makefile").read_text()
+    assert re.search(
+        r"^bench-pipeline: ## .+\n\tpython tests/performance/bench_pipeline\.py$",
+        makefile,
+        re.MULTILINE,
+    )
+    assert (default_project / "tests/performance/bench_pipeline.py").is_file()
+    assert "`make bench-pipeline`" in (default_project / "README.md").read_text()
+    for document in ("Makefile", "README.md"):
+        assert "bench-pipeline" not in (contrast_project / document).read_text()

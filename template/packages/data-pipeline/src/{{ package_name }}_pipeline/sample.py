@@ -13,18 +13,23 @@ generate_sample, write_sample_csv.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from .contract import Column, ContractError, DataContract
-from .files import write_text_atomically
+from .files import staging_path_for
 
 DEFAULT_BAD_FRACTION = 0.02
 BREAKAGES = (
@@ -54,6 +59,8 @@ _IMPOSSIBLE_DATES = ("2025-02-30", "13/05/2024", "2024-13-01")
 _IMPOSSIBLE_TIMES = ("2025-02-30T10:00:00", "13/05/2024 10:00", "2024-13-01T00:00:00")
 
 Text = np.ndarray  # an object array of str, one per row
+# Rows per batch handed to the CSV writer.
+_CSV_BATCH = 100_000
 
 
 @dataclass(frozen=True)
@@ -117,17 +124,25 @@ def _pattern_slots(pattern: str) -> list[str] | None:
 
 
 def _encode(slots: list[str], numbers: np.ndarray) -> Text:
-    """Numbers written in the mixed radix of the slots (the last slot varies first)."""
+    """Numbers written in the mixed radix of the slots (the last slot varies first).
+
+    The characters are laid out as code points, one row per value, and read back
+    as fixed-width text: one pass per slot, whatever the number of rows.
+    """
+    if not slots:
+        return np.full(numbers.size, "", dtype=object)
     remaining = numbers.astype(np.int64)
-    pieces: list[np.ndarray] = []
-    for alphabet in reversed(slots):
-        letters = np.array(list(alphabet), dtype=object)
-        pieces.append(letters[remaining % len(alphabet)])
+    codes = np.empty((numbers.size, len(slots)), dtype=np.uint32)
+    for position in range(len(slots) - 1, -1, -1):
+        alphabet = slots[position]
+        letters = np.array([ord(letter) for letter in alphabet], dtype=np.uint32)
+        codes[:, position] = letters[remaining % len(alphabet)]
         remaining = remaining // len(alphabet)
-    text = np.full(numbers.size, "", dtype=object)
-    for piece in reversed(pieces):
-        text = text + piece
-    return text
+    if "\0" in "".join(slots):  # fixed-width text would drop a trailing NUL
+        return np.array(
+            ["".join(map(chr, row)) for row in codes.tolist()], dtype=object
+        )
+    return _objects(codes.view(f"<U{len(slots)}").ravel().tolist())
 
 
 def _capacity(slots: list[str]) -> int:
@@ -146,7 +161,8 @@ def _text_values(column: Column, numbers: np.ndarray, *, distinct: bool) -> Text
                 "asked for"
             )
         return _encode(slots, numbers % capacity)
-    text = np.char.add(f"{column.name}-", numbers.astype(str)).astype(object)
+    prefix = f"{column.name}-"
+    text = _objects([prefix + str(number) for number in numbers.tolist()])
     if column.pattern and not all(
         re.fullmatch(column.pattern, value) for value in text[:1]
     ):
@@ -195,9 +211,27 @@ def _standardised(values: np.ndarray) -> np.ndarray:
     return np.asarray((values - values.mean()) / spread, dtype=np.float64)
 
 
+def _objects(texts: list[str]) -> Text:
+    """A list of str as an object array (writable, unlike fixed-width text)."""
+    array = np.empty(len(texts), dtype=object)
+    array[:] = texts
+    return array
+
+
 def _as_text(values: np.ndarray) -> Text:
-    """Any array as an object array of str (writable, unlike fixed-width text)."""
-    return np.asarray(values.astype(str), dtype=object)
+    """Any array as an object array of str, written as numpy writes its values.
+
+    Numbers go through Python's own str and repr (the shortest text that reads
+    back as the same value, as numpy's), which is several times faster than
+    numpy's conversion to fixed-width text.
+    """
+    if values.dtype.kind in "iu":
+        return _objects(list(map(str, values.tolist())))
+    if values.dtype.kind == "f":
+        return _objects(list(map(repr, values.astype(np.float64).tolist())))
+    if values.dtype.kind == "O":
+        return _objects(list(map(str, values.tolist())))
+    return _objects(values.astype(str).tolist())
 
 
 def _numbers(column: Column, rows: int, rng: np.random.Generator) -> _Drawn:
@@ -473,6 +507,16 @@ def generate_sample(
     contract and arguments always give the same rows. ContractError when a column
     cannot be sampled (a pattern too complex, ids that do not fit their bounds).
     """
+    columns = _sample_columns(contract, rows, seed=seed, bad_fraction=bad_fraction)
+    return pd.DataFrame(
+        {name: columns[name] for name in contract.raw_columns}, dtype="str"
+    )
+
+
+def _sample_columns(
+    contract: DataContract, rows: int, seed: int, bad_fraction: float
+) -> dict[str, Text]:
+    """The text of every column of a sample, one object array per column."""
     if rows < 1:
         raise ValueError(f"rows must be at least 1; got {rows}")
     if not 0 <= bad_fraction <= 0.5:
@@ -491,9 +535,7 @@ def generate_sample(
     if bad_count and breakages_for(contract):
         bad_rows = rng.choice(rows, size=bad_count, replace=False)
         _break(contract, frame, sorted(int(row) for row in bad_rows), rng)
-    return pd.DataFrame(
-        {name: frame[name] for name in contract.raw_columns}, dtype="str"
-    )
+    return frame
 
 
 def write_sample_csv(
@@ -504,5 +546,56 @@ def write_sample_csv(
     bad_fraction: float = DEFAULT_BAD_FRACTION,
 ) -> Path:
     """Generate a sample and write it as the raw CSV at `path`, atomically."""
-    frame = generate_sample(contract, rows, seed=seed, bad_fraction=bad_fraction)
-    return write_text_atomically(path, frame.to_csv(index=False))
+    columns = _sample_columns(contract, rows, seed=seed, bad_fraction=bad_fraction)
+    texts = [columns[name] for name in contract.raw_columns]
+    staging = staging_path_for(path)
+    try:
+        if len(texts) < 2 or not _write_plain_csv(staging, contract, texts):
+            _write_quoted_csv(staging, contract, texts)
+        os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)
+    return path
+
+
+def _header(contract: DataContract) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(contract.raw_columns)
+    return out.getvalue()
+
+
+def _write_plain_csv(path: Path, contract: DataContract, texts: list[Text]) -> bool:
+    """Write the rows through Arrow's CSV writer, when no value needs quotes.
+
+    False (the file half-written) as soon as a value holds a comma, a quote or a
+    line break: Arrow would then quote every value, where the csv module (and
+    pandas) quote only those, and the file must read the same either way.
+    """
+    rows = len(texts[0])
+    names = [f"c{position}" for position in range(len(texts))]
+    schema = pa.schema([(name, pa.string()) for name in names])
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="none")
+    with path.open("wb") as file:
+        file.write(_header(contract).encode("utf-8"))
+        with pa_csv.CSVWriter(file, schema, write_options=options) as writer:
+            for start in range(0, rows, _CSV_BATCH):
+                batch = [
+                    pa.array(text[start : start + _CSV_BATCH], type=pa.string())
+                    for text in texts
+                ]
+                try:
+                    writer.write_table(pa.table(batch, schema=schema))
+                except pa.ArrowInvalid:
+                    return False
+    return True
+
+
+def _write_quoted_csv(path: Path, contract: DataContract, texts: list[Text]) -> None:
+    """Write the rows with the csv module, quoting the values that need it."""
+    rows = len(texts[0])
+    with path.open("w", encoding="utf-8", newline="") as file:
+        file.write(_header(contract))
+        writer = csv.writer(file, lineterminator="\n")
+        for start in range(0, rows, _CSV_BATCH):
+            batch = [text[start : start + _CSV_BATCH] for text in texts]
+            writer.writerows(zip(*batch, strict=True))
