@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from planning_support import answers
-
 from ucforge_planning import catalogue
 from ucforge_planning.catalogue_schema import When
 from ucforge_planning.facts import facts_from_answers
@@ -49,8 +48,8 @@ def test_an_answered_orchestrator_is_existing_infrastructure_named_in_the_task(
     assert orchestrate.effort == (0.5, 1, 2)
     generated = generate_from_answers(answers(orchestrator=orchestrator))
     assert "No workflow orchestrator yet" not in generated["plan_markdown"]
-    assert f"Register the pipeline in {name} with retries" in (
-        generated["plan_markdown"]
+    assert (
+        f"Register the pipeline in {name} with retries" in (generated["plan_markdown"])
     )
 
 
