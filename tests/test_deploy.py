@@ -29,6 +29,10 @@ KINDS = {
     "Service",
     "ServiceAccount",
 }
+# What orchestrator=none adds: the pipeline's CronJob (`flow run`) and its volume.
+PIPELINE_KINDS = {"CronJob", "PersistentVolumeClaim"}
+# The steps `flow run` runs (orchestration/steps.py).
+STEP_COUNT = 5
 RECOMMENDED_LABELS = {
     "app.kubernetes.io/name",
     "app.kubernetes.io/part-of",
@@ -94,6 +98,25 @@ def kubernetes_version(project: Path) -> str:
     return found[1]
 
 
+def answer(project: Path, key: str) -> Any:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())[key]
+
+
+def kinds_of(project: Path) -> set[str]:
+    """The kinds an overlay renders for this project's answers."""
+    return KINDS | (
+        PIPELINE_KINDS if answer(project, "orchestrator") == "none" else set()
+    )
+
+
+def pod_of(item: dict[str, Any]) -> dict[str, Any]:
+    """The pod template of a Deployment or a CronJob."""
+    spec = item["spec"]
+    if item["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return dict(spec["template"])
+
+
 def package_env(project: Path) -> str:
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     return str(answers["package_name"]).upper()
@@ -128,10 +151,10 @@ def rendered(
 def test_each_environment_has_an_overlay_with_every_object(
     rendered: tuple[Path, dict[str, list[dict[str, Any]]]],
 ) -> None:
-    _, environments = rendered
+    project, environments = rendered
     assert {"staging", "prod"} <= set(environments)
     for name, objects in environments.items():
-        assert set(by_kind(objects)) == KINDS, name
+        assert set(by_kind(objects)) == kinds_of(project), name
 
 
 def test_every_rendered_object_passes_the_kubernetes_schemas(
@@ -272,7 +295,8 @@ def test_every_object_carries_the_recommended_labels_and_selects_the_pods(
             labels = item["metadata"]["labels"]
             assert set(labels) >= RECOMMENDED_LABELS, item["kind"]
             assert labels["app.kubernetes.io/part-of"] == slug
-            assert labels["app.kubernetes.io/component"] == "serving"
+            component = "pipeline" if item["kind"] in PIPELINE_KINDS else "serving"
+            assert labels["app.kubernetes.io/component"] == component, item["kind"]
             assert "namespace" in item["metadata"], item["kind"]
         kinds = by_kind(objects)
         pod_labels = kinds["Deployment"]["spec"]["template"]["metadata"]["labels"]
@@ -386,6 +410,9 @@ def test_the_longest_slug_still_gives_valid_names_and_labels(
         objects = kustomize(kubectl, overlay)
         service = by_kind(objects)["Service"]["metadata"]["name"]
         assert DNS_LABEL.fullmatch(service), service
+        # A CronJob's name takes a suffix per Job: 52 characters at most.
+        cronjob = by_kind(objects)["CronJob"]["metadata"]["name"]
+        assert len(cronjob) <= 52 and DNS_LABEL.fullmatch(cronjob), cronjob
         for item in objects:
             for value in item["metadata"]["labels"].values():
                 assert len(value) <= 63, value
@@ -480,3 +507,76 @@ def test_the_readme_names_only_make_targets_that_exist(
     named = set(re.findall(r"`make ([a-z][a-z-]*)", readme))
     assert {"manifests", "image"} <= named
     assert named <= targets, named - targets
+
+
+# ---------------------------------------------------------------------------
+# orchestrator=none: the pipeline's CronJob
+# ---------------------------------------------------------------------------
+
+
+def prod_orchestration(project: Path) -> dict[str, Any]:
+    config = yaml.safe_load((project / "configs/prod.yaml").read_text(encoding="utf-8"))
+    return dict(config["orchestration"])
+
+
+def test_the_cronjob_runs_the_flow_on_the_configured_schedule_one_run_at_a_time(
+    rendered: tuple[Path, dict[str, list[dict[str, Any]]]],
+) -> None:
+    project, environments = rendered
+    settings = prod_orchestration(project)
+    retries, delay = settings["retries"], settings["retry_delay_seconds"]
+    waits = sum(
+        min(delay * 2 ** (n - 1), max(settings["max_retry_delay_seconds"], delay))
+        for n in range(1, retries + 1)
+    )
+    longest = STEP_COUNT * (
+        (retries + 1) * settings["step_timeout_minutes"] * 60 + waits
+    )
+    for objects in environments.values():
+        cronjob = by_kind(objects)["CronJob"]
+        spec, job = cronjob["spec"], cronjob["spec"]["jobTemplate"]["spec"]
+        assert spec["schedule"] == settings["schedule"]
+        assert spec["concurrencyPolicy"] == "Forbid"
+        assert job["backoffLimit"] == 0
+        assert job["activeDeadlineSeconds"] == longest
+        pod = pod_of(cronjob)["spec"]
+        assert pod["restartPolicy"] == "Never"
+        (pipeline,) = pod["containers"]
+        assert pipeline["command"] == [answer(project, "project_slug"), "flow", "run"]
+        env = {e["name"]: e for e in pipeline["env"]}
+        assert env[f"{package_env(project)}_ENV"]["value"] == "prod"
+        alert = env[settings["alert_webhook_env"]]["valueFrom"]["secretKeyRef"]
+        assert alert["optional"] is True
+        # The image `make image` builds, with the overlay's tag, as for serving.
+        assert pipeline["image"] == container(by_kind(objects)["Deployment"])["image"]
+
+
+def test_the_cronjob_pod_runs_unprivileged_and_writes_only_its_volumes(
+    rendered: tuple[Path, dict[str, list[dict[str, Any]]]],
+) -> None:
+    _, environments = rendered
+    for objects in environments.values():
+        kinds = by_kind(objects)
+        serving, pipeline = pod_of(kinds["Deployment"]), pod_of(kinds["CronJob"])
+        assert pipeline["spec"]["securityContext"] == serving["spec"]["securityContext"]
+        (job_container,) = pipeline["spec"]["containers"]
+        assert job_container["securityContext"] == {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        }
+        assert pipeline["spec"]["automountServiceAccountToken"] is False
+        mounts = {m["mountPath"]: m["name"] for m in job_container["volumeMounts"]}
+        assert set(mounts) == WRITABLE_PATHS | {
+            "/app/data",
+            "/app/reports",
+            "/app/mlruns",
+        }
+        volumes = {v["name"]: v for v in pipeline["spec"]["volumes"]}
+        claim = volumes["data"]["persistentVolumeClaim"]["claimName"]
+        assert claim == kinds["PersistentVolumeClaim"]["metadata"]["name"]
+        # No serving selector picks the pipeline's pods.
+        labels = pipeline["metadata"]["labels"]
+        selector = kinds["Service"]["spec"]["selector"]
+        assert not selector.items() <= labels.items()
+        assert set(job_container["resources"]["requests"]) == {"cpu", "memory"}

@@ -7,7 +7,7 @@ It needs only pydantic and PyYAML.
 
 from __future__ import annotations
 
-__version__ = "0.3.1"
+__version__ = "0.3.2"
 
 from .checklist import review_checklist
 from .errors import PlanError

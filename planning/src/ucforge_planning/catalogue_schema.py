@@ -33,6 +33,7 @@ from .graph import describe_cycle, find_cycles
 from .model import COMPONENTS, GATE_SCOPES, LEVELS
 from .vocabulary import (
     COMPLIANCE_NAMES,
+    COMPUTE_ENGINE_NAMES,
     DOCUMENT_NAMES,
     INFRASTRUCTURE_NAMES,
     METRIC_NAMES,
@@ -180,6 +181,7 @@ CONDITIONS: dict[str, Callable[[Facts, Any], bool]] = {
     "pseudonymises": lambda f, v: pseudonymises(f.compliance) == v,
     "audits": lambda f, v: audits(f.compliance) == v,
     "tracking_server": lambda f, v: f.tracking_server == v,
+    "compute_engine": lambda f, v: f.compute_engine == v,
     "model_card": lambda f, v: f.model_card == v,
     "publishes_documents": lambda f, v: bool(f.published_documents) == v,
     "approvals": lambda f, v: f.approvals == v,
@@ -205,6 +207,15 @@ class When(Strict):
     audits: StrictBool | None = None
     # Whether a shared MLflow server was answered.
     tracking_server: StrictBool | None = None
+    # The engine the pipeline and the feature build run on.
+    compute_engine: (
+        Annotated[
+            str,
+            Field(strict=True),
+            AfterValidator(_one_of("compute engine", COMPUTE_ENGINE_NAMES)),
+        ]
+        | None
+    ) = None
     # Whether a model card is required, asked for or by a regime.
     model_card: StrictBool | None = None
     # Whether the plan publishes any document besides READMEs, runbooks and ADRs.

@@ -6,7 +6,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .vocabulary import DOCUMENT_NAMES, HIGHER_IS_BETTER, METRIC_NAMES, needs_model_card
+from .vocabulary import (
+    DOCUMENT_NAMES,
+    HIGHER_IS_BETTER,
+    METRIC_NAMES,
+    ORCHESTRATOR_NAMES,
+    needs_model_card,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,16 @@ class Facts:
     approvals: int
     team_size: int
     reviewers: tuple[str, ...] = ()
+    # The answered orchestrator ("none": the command line's runner) and engine.
+    orchestrator: str = "none"
+    compute_engine: str = "duckdb"
+
+    @property
+    def orchestrator_name(self) -> str:
+        """The orchestrator the pipeline is registered in, as the plan names it."""
+        if self.orchestrator == "none":
+            return "the existing orchestrator"
+        return ORCHESTRATOR_NAMES.get(self.orchestrator, self.orchestrator)
 
     @property
     def metric_name(self) -> str:
@@ -59,8 +75,17 @@ class Facts:
 
 
 def facts_from_answers(answers: Mapping[str, Any]) -> Facts:
-    """Read the answers the catalogue needs."""
+    """Read the answers the catalogue needs.
+
+    An orchestrator the flow is generated for is infrastructure that exists, as
+    much as one named under existing_infrastructure: the plan registers the
+    pipeline in it instead of standing up a scheduler.
+    """
     metric = str(answers["primary_metric"])
+    orchestrator = str(answers.get("orchestrator") or "none")
+    infrastructure = set(answers["existing_infrastructure"] or ())
+    if orchestrator != "none":
+        infrastructure.add("orchestrator")
     return Facts(
         problem_type=str(answers["problem_type"]),
         target_column=str(answers["target_column"]),
@@ -71,13 +96,15 @@ def facts_from_answers(answers: Mapping[str, Any]) -> Facts:
         latency_ms=int(answers["latency_slo_p95_ms"]),
         throughput_rps=int(answers["throughput_slo_rps"]),
         levels=frozenset(answers["test_levels"] or ()),
-        infrastructure=frozenset(answers["existing_infrastructure"] or ()),
+        infrastructure=frozenset(infrastructure),
         tracking_server=bool(str(answers["tracking_server_url"] or "").strip()),
         documents=frozenset(answers["documentation"] or ()),
         compliance=tuple(answers["compliance"] or ()),
         approvals=int(answers["required_approvals"]),
         team_size=len(answers["team_members"] or ()),
         reviewers=tuple(str(r) for r in answers.get("reviewers") or ()),
+        orchestrator=orchestrator,
+        compute_engine=str(answers.get("compute_engine") or "duckdb"),
     )
 
 
@@ -93,6 +120,7 @@ PLACEHOLDERS: dict[str, Callable[[Facts], object]] = {
     "approvals": lambda f: f.approvals,
     "reviewers": lambda f: ", ".join(f"@{r}" for r in f.reviewers),
     "published_documents": lambda f: ", ".join(f.published_documents),
+    "orchestrator_name": lambda f: f.orchestrator_name,
 }
 
 

@@ -68,6 +68,14 @@ DOCUMENT_NAMES = {
     "model_card": "model card",
     "data_dictionary": "data dictionary",
 }
+# The orchestrators a flow is generated for; "none" keeps the command line's runner.
+ORCHESTRATOR_NAMES = {
+    "none": "none (the command line's runner and a Kubernetes CronJob)",
+    "airflow": "Apache Airflow",
+    "prefect": "Prefect",
+    "dagster": "Dagster",
+}
+COMPUTE_ENGINE_NAMES = {"duckdb": "DuckDB", "spark": "Apache Spark"}
 INFRASTRUCTURE_NAMES = {
     "feature_store": "feature store",
     "orchestrator": "workflow orchestrator",

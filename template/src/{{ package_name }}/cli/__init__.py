@@ -19,6 +19,7 @@ from .contract import contract
 from .data import data
 from .demo import demo
 from .features import features
+from .flow import flow
 from .model import evaluate, export, promote, train
 from .pipeline import pipeline
 from .plan import plan
@@ -63,6 +64,7 @@ for command in (
     serve,
     demo,
     plan,
+    flow,
 ):
     cli.add_command(command)
 

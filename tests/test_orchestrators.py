@@ -1,0 +1,77 @@
+"""Each orchestrator answer generates its own way of running the pipeline's steps.
+
+One function per orchestrator: what its answer adds to the project, and that a
+project with another orchestrator has none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+# The pipeline's steps; every orchestrator runs these, in this order.
+STEPS = ["ingest", "features", "train", "evaluate", "promote"]
+
+
+def test_orchestrator_none_adds_the_cronjob_the_runner_docs_and_scheduler_task(
+    default_project: Path, shared_project: Callable[..., Path]
+) -> None:
+    other = shared_project("orchestrator-airflow", {"orchestrator": "airflow"})
+    none = default_project
+    assert (
+        yaml.safe_load((none / ".copier-answers.yml").read_text())["orchestrator"]
+        == "none"
+    )
+
+    pipeline = {"cronjob.yaml", "kustomization.yaml", "persistentvolumeclaim.yaml"}
+    assert {p.name for p in (none / "deploy/base/pipeline").iterdir()} == pipeline
+    assert not (other / "deploy/base/pipeline").exists()
+    for overlay in ("staging", "prod"):
+        path = f"deploy/overlays/{overlay}/kustomization.yaml"
+        assert (
+            "../../base/pipeline"
+            in yaml.safe_load((none / path).read_text())["resources"]
+        )
+        assert "../../base/pipeline" not in (other / path).read_text()
+
+    # The runner is every project's: the CronJob's command, and a team's without one.
+    for project in (none, other):
+        package = yaml.safe_load((project / ".copier-answers.yml").read_text())[
+            "package_name"
+        ]
+        assert (project / "src" / package / "orchestration" / "runner.py").is_file()
+        assert (project / "tests/unit/app/test_orchestration.py").is_file()
+    cronjob_test = "def test_the_cronjob_runs_the_flow_on_the_schedule"
+    assert cronjob_test in (none / "tests/unit/app/test_orchestration.py").read_text()
+    assert (
+        cronjob_test not in (other / "tests/unit/app/test_orchestration.py").read_text()
+    )
+
+    readme, other_readme = (
+        (p / "README.md").read_text(encoding="utf-8") for p in (none, other)
+    )
+    assert "## Running on a schedule" in readme
+    assert "flow run" in readme and "deploy/base/pipeline/" in readme
+    assert "deploy/base/pipeline/" not in other_readme
+    deploy_readme = (none / "deploy/README.md").read_text(encoding="utf-8")
+    assert "## The pipeline on a schedule" in deploy_readme
+    assert "## The pipeline on a schedule" not in (
+        other / "deploy/README.md"
+    ).read_text(encoding="utf-8")
+    adr = "docs/adr/0007-steps-retries-and-a-schedule.md"
+    assert "child process" in (none / adr).read_text(encoding="utf-8")
+    assert "child process" not in (other / adr).read_text(encoding="utf-8")
+
+    # The plan: a scheduler to stand up without an orchestrator, none with one.
+    tasks = {
+        p: [
+            t["title"]
+            for t in yaml.safe_load((p / "plan/tasks.yaml").read_text())["tasks"]
+        ]
+        for p in (none, other)
+    }
+    assert any(t.startswith("Stand up a scheduler") for t in tasks[none])
+    assert not any(t.startswith("Stand up a scheduler") for t in tasks[other])
+    assert "Register the pipeline in Apache Airflow with retries" in tasks[other]
