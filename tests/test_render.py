@@ -220,6 +220,7 @@ CHANGED_ANSWER: dict[str, Any] = {
     "target_date": "2027-04-26",
     "sprint_length_weeks": "3",
     "hard_deadlines": [{"name": "Pilot", "date": "2027-02-15"}],
+    "orchestrator": "airflow",
     "ci_provider": "gitlab",
     "tracking_server_url": "https://mlflow.example.com",
     "existing_infrastructure": ["feature_store"],
@@ -426,6 +427,15 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "tests/RUNBOOK.md",
         "tests/docs/adr/0002-performance-as-properties-and-a-benchmark.md",
         "tests/performance/bench_serving.py",
+    ),
+    "orchestrator": (
+        "README.md",
+        "configs/*.yaml",
+        "dags/{package}.py",
+        "docs/adr/0007-orchestration-on-airflow.md",
+        "pyproject.toml",
+        "src/{package}/orchestration/airflow_flow.py",
+        "tests/integration/test_airflow_flow.py",
     ),
     "package_name": RENAMED_PACKAGE,
     "plan_dir": (
