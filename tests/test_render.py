@@ -436,6 +436,7 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "pyproject.toml",
         "src/{package}/orchestration/airflow_flow.py",
         "tests/integration/test_airflow_flow.py",
+        "tests/pyproject.toml",
     ),
     "package_name": RENAMED_PACKAGE,
     "plan_dir": (
