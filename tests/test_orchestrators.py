@@ -8,13 +8,19 @@ formatter). Running the flows is the generated project's own integration suite.
 
 from __future__ import annotations
 
+import ast
+import re
 import shutil
 import subprocess
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 from conftest import LONG_NAMES
+from markdown_support import visible_text
+from test_render import changed_paths, tree_digest
 
 # The pipeline's steps; every orchestrator runs these, in this order.
 STEPS = ["ingest", "features", "train", "evaluate", "promote"]
@@ -111,3 +117,61 @@ def test_the_airflow_dag_renders_clean_with_the_longest_names(
     dag_file = (project / f"dags/{package}.py").read_text()
     assert f"from {package}.orchestration.airflow_flow import build_dag" in dag_file
     assert ruff_problems(project) == ""
+
+
+def click_commands(source: Path) -> set[str]:
+    """The names given to `@<group>.command("name")` in a module."""
+    names = set()
+    for node in ast.walk(ast.parse(source.read_text())):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "command"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
+            names.add(str(node.args[0].value))
+    return names
+
+
+# --- prefect ---------------------------------------------------------------------
+
+PREFECT_CHANGES = {
+    "README.md",
+    "configs/ci.yaml",
+    "configs/local.yaml",
+    "configs/prod.yaml",
+    "docs/adr/0008-the-pipeline-as-a-prefect-flow.md",
+    "pyproject.toml",
+    "src/{package}/orchestration/prefect_flow.py",
+    "tests/integration/test_prefect_flow.py",
+    "tests/pyproject.toml",
+    "tests/src/{package}_testkit/plugin.py",
+}
+
+
+def test_prefect_adds_its_flow_tests_adr_and_dependency_and_nothing_else(
+    render_project: Any, long_names_project: Path
+) -> None:
+    package = LONG_NAMES["package_name"]
+    prefect = render_project({**LONG_NAMES, "orchestrator": "prefect"}, "prefect")
+
+    changed = changed_paths(tree_digest(long_names_project), tree_digest(prefect))
+
+    assert changed == {p.replace("{package}", package) for p in PREFECT_CHANGES}
+    assert ruff_problems(prefect) == ""
+    for pyproject in ("pyproject.toml", "tests/pyproject.toml"):
+        data = tomllib.loads((prefect / pyproject).read_text())
+        assert "prefect>=3.9,<4" in data["project"]["dependencies"], pyproject
+        before = tomllib.loads((long_names_project / pyproject).read_text())
+        assert not any(
+            d.startswith("prefect") for d in before["project"]["dependencies"]
+        )
+    readme = (prefect / "README.md").read_text()
+    assert "Running on a schedule" in visible_text(readme)
+    module = f"{package}.orchestration.prefect_flow"
+    documented = re.findall(rf"-m {re.escape(module)} --env \w+ ([a-z]+)", readme)
+    assert documented == ["run", "serve", "deploy"]
+    flow_source = prefect / "src" / package / "orchestration" / "prefect_flow.py"
+    assert set(documented) <= click_commands(flow_source)
+    assert "Prefect" not in visible_text((long_names_project / "README.md").read_text())
