@@ -5,7 +5,7 @@
 
 and one for the template's maintainers:
 
-    python3 dev.py lock   re-pin template/constraints.txt, the versions every
+    python3 dev.py lock   re-pin includes/constraints/*.txt, the versions every
                           generated project installs, after a dependency changed
 
 All create `.venv` in this checkout on first use and install the template's
@@ -144,15 +144,21 @@ def demo(destination: Path) -> None:
     )
 
 
-def every_choice_answers() -> dict[str, list[str]]:
-    """Every choice of every multiple-choice question: the project that needs most."""
+# Single-choice questions whose choices each bring dependencies of their own (an
+# engine, an orchestrator): the lock resolves the requirements of all of them at once.
+ALTERNATIVES = ("compute_engine", "orchestrator")
+
+
+def question_choices() -> dict[str, tuple[bool, list[str]]]:
+    """Per question with choices: whether it is multiple-choice, and its values."""
     script = (
         "import json, sys, yaml\n"
         "questions = yaml.safe_load(open(sys.argv[1], encoding='utf-8'))\n"
-        "print(json.dumps({name: list(q['choices'].values())"
-        " if isinstance(q['choices'], dict) else q['choices']"
+        "print(json.dumps({name: [bool(q.get('multiselect')),"
+        " list(q['choices'].values())"
+        " if isinstance(q['choices'], dict) else q['choices']]"
         " for name, q in questions.items()"
-        " if isinstance(q, dict) and q.get('multiselect')}))\n"
+        " if isinstance(q, dict) and q.get('choices')}))\n"
     )
     found = subprocess.run(
         [str(BIN / "python"), "-c", script, str(ROOT / "copier.yml")],
@@ -160,8 +166,61 @@ def every_choice_answers() -> dict[str, list[str]]:
         text=True,
         check=True,
     )
-    answers: dict[str, list[str]] = json.loads(found.stdout)
+    return {
+        name: (multi, values)
+        for name, (multi, values) in json.loads(found.stdout).items()
+    }
+
+
+def every_choice_answers() -> dict[str, object]:
+    """Every choice of every multiple-choice question, and the last choice of each
+    of the ALTERNATIVES: the project that needs most."""
+    choices = question_choices()
+    answers: dict[str, object] = {
+        name: values for name, (multi, values) in choices.items() if multi
+    }
+    for name in ALTERNATIVES:
+        answers[name] = choices[name][1][-1]
     return answers
+
+
+def requirements_of(project: Path) -> set[str]:
+    """Every third-party requirement of a rendered project's pyprojects."""
+    found: set[str] = set()
+    for pyproject in project.glob("**/pyproject.toml"):
+        if ".venv" in pyproject.parts:
+            continue
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+        found.update(data.get("dependencies", []))
+        for extra in data.get("optional-dependencies", {}).values():
+            found.update(extra)
+    slug = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
+    return {r for r in found if not r.startswith((slug, "ucforge-planning"))}
+
+
+def other_alternatives(
+    base: dict[str, object], env: dict[str, str], keep: tuple[str, ...] = ()
+) -> list[str]:
+    """Requirements that the other choices of the ALTERNATIVES (but `keep`) add."""
+    choices = question_choices()
+    extra: set[str] = set()
+    with tempfile.TemporaryDirectory(prefix="ucforge-lock-alt-") as folder:
+        answers_file = Path(folder) / "answers.json"
+        answers_file.write_text(json.dumps(base), encoding="utf-8")
+        reference = Path(folder) / "reference"
+        copy_checkout(reference, env, "--data-file", str(answers_file))
+        own = requirements_of(reference)
+        for name in (n for n in ALTERNATIVES if n not in keep):
+            for value in choices[name][1]:
+                if value == base[name]:
+                    continue
+                answers_file.write_text(
+                    json.dumps({**base, name: value}), encoding="utf-8"
+                )
+                other = Path(folder) / f"{name}-{value}"
+                copy_checkout(other, env, "--data-file", str(answers_file))
+                extra |= requirements_of(other) - own
+    return sorted(extra)
 
 
 def add_dev_requirements(project: Path, requirements: list[str]) -> None:
@@ -192,39 +251,50 @@ def pins(constraints: Path) -> dict[str, str]:
     return found
 
 
-def lock(also: list[str], upgrade: bool) -> None:
-    """Re-pin template/constraints.txt with the generated project's `make lock`.
+# Each orchestrator's pins, which template/constraints.txt.jinja includes.
+PINS = ROOT / "includes" / "constraints"
 
-    A project is rendered from this checkout with every multiple-choice answer on,
-    so that it requires every optional dependency; its `make lock` resolves its
-    pyprojects (plus `also`, added to its dev extra) and starts from the pins the
-    template ships, which it keeps unless a requirement moved or `upgrade` is set.
+
+def lock(also: list[str], upgrade: bool) -> None:
+    """Re-pin includes/constraints/<orchestrator>.txt with a project's `make lock`.
+
+    The orchestrators' libraries cannot share one resolution (each bounds FastAPI
+    differently), so each orchestrator has its own pins. For each, a project is
+    rendered from this checkout with every multiple-choice answer on and every
+    compute engine's requirements (ALTERNATIVES other than the orchestrator are
+    added to its dev extra with `also`); its `make lock` resolves them together and
+    starts from the pins the template ships, which it keeps unless a requirement
+    moved or `upgrade` is set.
     """
     if not shutil.which("make"):
         sys.exit("dev.py lock runs the generated project's `make lock`: install make.")
     ensure_environment()
     env = tool_env()
-    shipped = ROOT / "template" / "constraints.txt"
-    before = pins(shipped)
-    with tempfile.TemporaryDirectory(prefix="ucforge-lock-") as folder:
-        project = Path(folder) / "project"
-        answers = Path(folder) / "answers.json"
-        answers.write_text(json.dumps(every_choice_answers()), encoding="utf-8")
-        copy_checkout(project, env, "--data-file", str(answers))
-        if also:
-            add_dev_requirements(project, also)
-        run(["make", "lock", *(["UPGRADE=1"] if upgrade else [])], project, env)
-        shutil.copyfile(project / "constraints.txt", shipped)
-    after = pins(shipped)
-    changed = sorted(
-        n for n in before.keys() | after.keys() if before.get(n) != after.get(n)
-    )
-    for name in changed:
-        print(f"  {before.get(name, '(new)')}  ->  {after.get(name, '(removed)')}")
-    print(
-        f"{shipped.relative_to(ROOT)}: {len(after)} distributions pinned, "
-        f"{len(changed)} changed. Commit it with the change that needed it."
-    )
+    for orchestrator in question_choices()["orchestrator"][1]:
+        shipped = PINS / f"{orchestrator}.txt"
+        before = pins(shipped)
+        with tempfile.TemporaryDirectory(prefix="ucforge-lock-") as folder:
+            project = Path(folder) / "project"
+            answers = Path(folder) / "answers.json"
+            widest = {**every_choice_answers(), "orchestrator": orchestrator}
+            answers.write_text(json.dumps(widest), encoding="utf-8")
+            copy_checkout(project, env, "--data-file", str(answers))
+            extra = [*also, *other_alternatives(widest, env, keep=("orchestrator",))]
+            if extra:
+                add_dev_requirements(project, extra)
+            run(["make", "lock", *(["UPGRADE=1"] if upgrade else [])], project, env)
+            shutil.copyfile(project / "constraints.txt", shipped)
+        after = pins(shipped)
+        changed = sorted(
+            n for n in before.keys() | after.keys() if before.get(n) != after.get(n)
+        )
+        for name in changed:
+            print(f"  {before.get(name, '(new)')}  ->  {after.get(name, '(removed)')}")
+        print(
+            f"{shipped.relative_to(ROOT)}: {len(after)} distributions pinned, "
+            f"{len(changed)} changed."
+        )
+    print("Commit the pins with the change that needed them.")
 
 
 def test(pytest_args: list[str]) -> None:
@@ -250,7 +320,7 @@ def main() -> None:
     )
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
     lock_parser = commands.add_parser(
-        "lock", help="re-pin template/constraints.txt from the generated pyprojects"
+        "lock", help="re-pin includes/constraints/*.txt from the generated pyprojects"
     )
     lock_parser.add_argument(
         "--with",

@@ -49,9 +49,6 @@ _TIME_SHAPE = (
     r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?$"
 )
 
-# pandera's names for the types of the parsed helper columns.
-_PANDERA_TYPES = {"float64": float, "date": dt.date, "timestamp": dt.datetime}
-
 # An expression over the batch that is true where a row breaks a rule.
 Broken = Callable[[ir.Table], ir.BooleanValue]
 
@@ -397,9 +394,9 @@ def build_schema(
     placeholder = ibis.table(
         dict.fromkeys(contract.raw_columns, "string"), name="normalised"
     )
-    for helper, value in parsed_columns(contract, placeholder).items():
-        kind = _PANDERA_TYPES[str(value.type().copy(nullable=True))]
-        columns[helper] = pa.Column(kind, nullable=True)
+    for helper in parsed_columns(contract, placeholder):
+        # A parsed value's type is the engine's (a time's precision differs).
+        columns[helper] = pa.Column(None, nullable=True)
     if contract.id_column is not None:
         key = contract.id_column
         checks.append(
@@ -573,20 +570,18 @@ def _check_valid_rows(
             if case.schema_context != "DataFrameSchema"
         }
         # The rules the combined check stands for, each counted on the valid rows.
+        all_rules = rules(contract, run_date)
+        flags = {f"rule_{n}": rule.broken(valid) for n, rule in enumerate(all_rules)}
+        flagged = valid.mutate(**flags)
         counts = (
-            valid.aggregate(
-                **{
-                    f"rule_{n}": rule.broken(valid).cast("int64").sum()
-                    for n, rule in enumerate(rules(contract, run_date))
-                }
+            flagged.aggregate(
+                **{flag: flagged[flag].cast("int64").sum() for flag in flags}
             )
             .to_pyarrow()
             .to_pylist()[0]
         )
         broken |= {
-            rule.reason
-            for n, rule in enumerate(rules(contract, run_date))
-            if counts[f"rule_{n}"]
+            rule.reason for n, rule in enumerate(all_rules) if counts[f"rule_{n}"]
         }
         raise ReconciliationError(
             "rows judged valid break the contract's schema, so nothing was stored: "
