@@ -22,7 +22,14 @@ from typing import Any
 
 import pytest
 from datasets_support import CLINIC_ANSWERS, write_clinic_sample
-from ucforge_support import BASE_ANSWERS, CONTRAST_ANSWERS, IGNORED, ROOT, render
+from ucforge_support import (
+    BASE_ANSWERS,
+    CONTRAST_ANSWERS,
+    IGNORED,
+    LONG_NAMES,
+    ROOT,
+    render,
+)
 
 # The snapshot this process renders from, and the one it made (and removes).
 SNAPSHOT = pytest.StashKey[Path]()
@@ -137,14 +144,6 @@ def clinic_project(shared_project: Callable[..., Path], clinic_sample: Path) -> 
     return shared_project(
         "clinic", {**CLINIC_ANSWERS, "data_sample": str(clinic_sample)}
     )
-
-
-# The longest names the validators allow: rendered Python must still be formatted.
-LONG_NAMES = {
-    "project_slug": "uc-001-" + "-".join(["abcdefghij"] * 5)[:53],
-    "package_name": "uc_001_" + "x" * 23,
-    "target_column": "will_cancel_within_the_next_thirty_days",
-}
 
 
 @pytest.fixture(scope="session")

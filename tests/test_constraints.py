@@ -11,15 +11,19 @@ from __future__ import annotations
 import re
 import subprocess
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 from ucforge_support import ROOT
 
-SHIPPED = ROOT / "template" / "constraints.txt"
+# The pins of each orchestrator answer; template/constraints.txt.jinja includes one.
+PINS = ROOT / "includes" / "constraints"
+ORCHESTRATORS = ["none", "airflow", "prefect", "dagster"]
 PYPROJECTS = [
     "pyproject.toml",
     "packages/data-pipeline/pyproject.toml",
@@ -67,10 +71,18 @@ def requirements_of(project: Path) -> list[tuple[str, Requirement]]:
     return found
 
 
-def test_the_shipped_constraints_pin_exact_versions_of_no_own_package() -> None:
-    text = SHIPPED.read_text(encoding="utf-8")
+def test_there_are_pins_for_each_orchestrator_and_no_other() -> None:
+    assert sorted(p.stem for p in PINS.glob("*.txt")) == sorted(ORCHESTRATORS)
+
+
+@pytest.mark.parametrize("orchestrator", ORCHESTRATORS)
+def test_the_shipped_constraints_pin_exact_versions_of_no_own_package(
+    orchestrator: str,
+) -> None:
+    shipped = PINS / f"{orchestrator}.txt"
+    text = shipped.read_text(encoding="utf-8")
     assert "#    make lock" in text.splitlines()[:8], "the header names make lock"
-    pins = pinned_versions(SHIPPED)
+    pins = pinned_versions(shipped)
     assert len(pins) > 50
     assert canonicalize_name(ENGINE) not in pins
     # Static: no project's name, path or local file reaches it.
@@ -79,13 +91,20 @@ def test_the_shipped_constraints_pin_exact_versions_of_no_own_package() -> None:
     assert "uv" in pins
 
 
-@pytest.mark.parametrize("which", PROJECTS)
+@pytest.mark.parametrize("which", [*PROJECTS, *ORCHESTRATORS[1:]])
 def test_every_requirement_of_a_generated_project_has_a_pin_that_satisfies_it(
-    which: str, request: pytest.FixtureRequest
+    which: str, request: pytest.FixtureRequest, shared_project: Callable[..., Path]
 ) -> None:
-    project: Path = request.getfixturevalue(which)
+    if which in ORCHESTRATORS:
+        answers = {"orchestrator": which, "compute_engine": "spark"}
+        project = shared_project(f"orchestrator-{which}-spark", answers)
+    else:
+        project = request.getfixturevalue(which)
+    orchestrator = yaml.safe_load((project / ".copier-answers.yml").read_text())[
+        "orchestrator"
+    ]
     shipped = (project / "constraints.txt").read_text(encoding="utf-8")
-    assert shipped == SHIPPED.read_text(encoding="utf-8")
+    assert shipped == (PINS / f"{orchestrator}.txt").read_text(encoding="utf-8")
     pins = pinned_versions(project / "constraints.txt")
     own = own_names(project)
     problems = []

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from conftest import LONG_NAMES
 from markdown_support import visible_text
 from test_render import changed_paths, tree_digest
+from ucforge_support import LONG_NAMES
 
 # The pipeline's steps; every orchestrator runs these, in this order.
 STEPS = ["ingest", "features", "train", "evaluate", "promote"]

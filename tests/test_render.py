@@ -221,6 +221,7 @@ CHANGED_ANSWER: dict[str, Any] = {
     "sprint_length_weeks": "3",
     "hard_deadlines": [{"name": "Pilot", "date": "2027-02-15"}],
     "orchestrator": "airflow",
+    "compute_engine": "spark",
     "ci_provider": "gitlab",
     "tracking_server_url": "https://mlflow.example.com",
     "existing_infrastructure": ["feature_store"],
@@ -289,6 +290,19 @@ RENAMED_PACKAGE = (
 )
 
 ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
+    "compute_engine": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "README.md",
+        "configs/*.yaml",
+        "packages/data-pipeline/docs/adr/0001-duckdb-through-ibis.md",
+        "packages/data-pipeline/docs/adr/0004-spark-through-the-same-ibis-code.md",
+        "packages/data-pipeline/pyproject.toml",
+        "packages/data-pipeline/src/{package}_pipeline/spark.py",
+        "packages/data-pipeline/tests/test_engine.py",
+        "packages/data-pipeline/tests/test_spark.py",
+        "plan/tasks.yaml",
+        "tests/integration/test_engine_parity.py",
+    ),
     "baseline_margin": (
         ".github/pull_request_template.md",
         "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
@@ -439,6 +453,14 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "src/{package}/orchestration/airflow_flow.py",
         "tests/integration/test_airflow_flow.py",
         "tests/pyproject.toml",
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "constraints.txt",
+        "deploy/README.md",
+        "deploy/base/pipeline/*",
+        "deploy/overlays/*/kustomization.yaml",
+        "docs/adr/0007-steps-retries-and-a-schedule.md",
+        "plan/tasks.yaml",
+        "tests/unit/app/test_orchestration.py",
     ),
     "package_name": RENAMED_PACKAGE,
     "plan_dir": (

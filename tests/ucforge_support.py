@@ -82,3 +82,11 @@ def render(template: Path, destination: Path, answers: Mapping[str, Any]) -> Pat
         quiet=True,
     )
     return destination
+
+
+# The longest names the validators allow: rendered Python must still be formatted.
+LONG_NAMES = {
+    "project_slug": "uc-001-" + "-".join(["abcdefghij"] * 5)[:53],
+    "package_name": "uc_001_" + "x" * 23,
+    "target_column": "will_cancel_within_the_next_thirty_days",
+}
