@@ -392,3 +392,34 @@ def test_a_sample_given_at_copy_time_shapes_the_whole_project(
     printed, _, _ = run_skeleton_on(script, project, sample)
     assert demo_words_in(printed, project) == []
     assert not list(project.rglob("admissions.csv")), "the sample was copied in"
+
+
+# A project per other engine and orchestrator: its own pins, its flow, its engine.
+# The default and contrast projects above run orchestrator none on DuckDB.
+PAIRS = {
+    "spark-airflow": {"compute_engine": "spark", "orchestrator": "airflow"},
+    "prefect": {"orchestrator": "prefect"},
+    "dagster": {"orchestrator": "dagster"},
+}
+
+
+@pytest.mark.parametrize("pair", sorted(PAIRS))
+def test_each_engine_and_orchestrator_passes_its_own_checks_on_a_fresh_clone(
+    pair: str, render_project: Any
+) -> None:
+    copied = render_project({**BASE_ANSWERS, **PAIRS[pair]}, name=f"full-{pair}")
+    project = fresh_clone(copied)
+    # The suites `make test` runs hold this pair's own tests: the parity of the two
+    # engines, and the orchestrator's flow run end to end with a retried failure.
+    orchestrator = PAIRS[pair]["orchestrator"]
+    own = [f"tests/integration/test_{orchestrator}_flow.py"]
+    if PAIRS[pair].get("compute_engine") == "spark":
+        own += [
+            "tests/integration/test_engine_parity.py",
+            "packages/data-pipeline/tests/test_spark.py",
+        ]
+    assert [path for path in own if not (project / path).is_file()] == []
+    run(["make", "install"], project)
+    assert_installed_as_pinned(project)
+    run(["make", "check"], project)
+    run(["make", "test"], project, timeout=2400)

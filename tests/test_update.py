@@ -22,7 +22,7 @@ from typing import Any
 import copier
 import pytest
 import yaml
-from ucforge_support import BASE_ANSWERS
+from ucforge_support import BASE_ANSWERS, ROOT
 
 pytestmark = pytest.mark.update
 
@@ -606,3 +606,32 @@ def test_a_project_of_release_0_4_0_keeps_its_number_answers_and_gains_make_upda
     assert installed.returncode == 0, installed.stdout + installed.stderr
     checked = run_make(project, "plan-check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# The last release with one constraints.txt for every project and no engine or
+# orchestrator question.
+RELEASE_0_5_0 = "568763fa12eda478b0c384510c03327889487a92"
+
+
+def test_a_project_of_release_0_5_0_gains_the_engine_and_the_steps_and_keeps_its_config(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    repo = from_release(RELEASE_0_5_0, template_dir, tmp_path)
+    project = copy_at(repo, tmp_path / "project", "v1.0.0")
+    local = project / "configs" / "local.yaml"
+    edited = local.read_text("utf-8").replace("sample_rows: 5000", "sample_rows: 7000")
+    assert edited != local.read_text("utf-8")
+    local.write_text(edited, encoding="utf-8")
+    commit_all(project, "Team work")
+    update_to(project, "v2.0.0")
+
+    assert_no_conflicts(project)
+    saved = yaml.safe_load((project / ".copier-answers.yml").read_text("utf-8"))
+    assert (saved["compute_engine"], saved["orchestrator"]) == ("duckdb", "none")
+    config = yaml.safe_load(local.read_text("utf-8"))
+    assert config["pipeline"]["sample_rows"] == 7000
+    assert config["pipeline"]["engine"] == {"backend": "duckdb"}
+    assert config["orchestration"]["retries"] == 2
+    assert (project / "deploy/base/pipeline/cronjob.yaml").is_file()
+    pins = (project / "constraints.txt").read_text("utf-8")
+    assert pins == (ROOT / "includes/constraints/none.txt").read_text("utf-8")
