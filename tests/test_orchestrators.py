@@ -203,7 +203,7 @@ def _digest(project: Path) -> dict[str, str]:
     return {
         str(path.relative_to(project)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in project.rglob("*")
-        if path.is_file() and ".git" not in path.parts
+        if path.is_file() and not {".git", ".ruff_cache"} & set(path.parts)
     }
 
 
