@@ -445,6 +445,9 @@ def split_valid_rows(
             "the raw data breaks the contract as a whole: missing column "
             + ", missing column ".join(missing)
         )
+    # The day is fixed here, not in the cached queries: a process that runs for
+    # days (a worker, a served flow) judges each batch against its own day.
+    run_date = dt.date.today() if run_date is None else run_date
     batch = table.select(SOURCE_ROW, *contract.raw_columns)
     parse_sql, judge_sql = _judgement_sql(contract, run_date, dialect_of(batch))
     # Parsed once and kept, then judged once and kept: valid rows, quarantine and
@@ -524,7 +527,7 @@ def dialect_of(table: ir.Table) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _judgement_sql(
-    contract: DataContract, run_date: dt.date | None, dialect: str
+    contract: DataContract, run_date: dt.date, dialect: str
 ) -> tuple[str, str]:
     """The two queries of a judgement, compiled once per contract, day and engine.
 
