@@ -3,13 +3,13 @@
 The pipeline's and the features' logic is Ibis expressions that run unchanged on
 every engine. Only four things depend on the engine, and they live here: opening
 a connection, reading the raw CSV as text with each row's position in the file,
-keeping an intermediate result computed once, and writing and reading
+computing an intermediate result once and keeping it, and writing and reading
 partitioned Parquet. DuckDB is embedded and is the default; Spark is opened from
 the `spark` module of this package when the project has one (`compute_engine`
 spark), in local mode for tests or on a cluster or Spark Connect server.
 
 Public names: EngineSettings, SOURCE_ROW, connect, backend_of, read_csv_text,
-keep, run_sql, engine_errors, write_partitioned, read_partitioned, count_rows.
+run_sql, engine_errors, write_partitioned, read_partitioned, count_rows.
 """
 
 from __future__ import annotations
@@ -112,15 +112,7 @@ def read_csv_text(
     numbered: ir.Table = con.sql(
         f'SELECT rowid + 1 AS "{SOURCE_ROW}", {quoted} FROM "{name}"'
     )
-    return keep(numbered)
-
-
-def keep(table: ir.Table) -> ir.Table:
-    """`table` computed once and kept, so that later expressions do not redo it.
-
-    DuckDB keeps it as a temporary table, Spark as a cached view.
-    """
-    return table.cache()
+    return numbered
 
 
 def run_sql(table: ir.Table, sql: str, placeholder: str) -> ir.Table:
