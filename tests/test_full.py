@@ -403,7 +403,15 @@ PAIRS = {
 }
 
 
-@pytest.mark.parametrize("pair", sorted(PAIRS))
+@pytest.mark.parametrize(
+    "pair",
+    [
+        pytest.param(
+            name, marks=[pytest.mark.orchestrators] if name != "spark-airflow" else []
+        )
+        for name in sorted(PAIRS)
+    ],
+)
 def test_each_engine_and_orchestrator_passes_its_own_checks_on_a_fresh_clone(
     pair: str, render_project: Any
 ) -> None:
