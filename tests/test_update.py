@@ -619,9 +619,7 @@ def test_a_project_of_release_0_5_0_gains_the_engine_and_the_steps_and_keeps_its
     repo = from_release(RELEASE_0_5_0, template_dir, tmp_path)
     project = copy_at(repo, tmp_path / "project", "v1.0.0")
     local = project / "configs" / "local.yaml"
-    edited = local.read_text("utf-8").replace("sample_rows: 5000", "sample_rows: 7000")
-    assert edited != local.read_text("utf-8")
-    local.write_text(edited, encoding="utf-8")
+    replace_in(local, "sample_rows: 5000", "sample_rows: 7000")
     commit_all(project, "Team work")
     update_to(project, "v2.0.0")
 
