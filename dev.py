@@ -71,6 +71,9 @@ def ensure_environment() -> None:
             "pip",
             "install",
             "--quiet",
+            # Compiled now: with PYTHONDONTWRITEBYTECODE set, each process would
+            # compile copier and the engine's libraries again.
+            "--compile-bytecode",
             "--python",
             python,
             *requirements,
@@ -301,10 +304,14 @@ def test(pytest_args: list[str]) -> None:
     """Run the template's tests: fast render tests and full generate-and-run tests.
 
     Tests are spread over every core (pytest-xdist) unless the arguments say
-    otherwise with -n or -p no:xdist.
+    otherwise with -n or -p no:xdist. Each worker is handed one test at a time
+    (--maxschedchunk 1), in the order of tests/conftest.py, the slowest first: a
+    worker that holds a long test is not also holding a queue of others.
     """
     ensure_environment()
-    parallel = [] if {"-n", "-p"} & set(pytest_args) else ["-n", "auto"]
+    parallel = (
+        [] if {"-n", "-p"} & set(pytest_args) else ["-n", "auto", "--maxschedchunk", "1"]
+    )
     run([str(BIN / "python"), "-m", "pytest", *parallel, *pytest_args], env=tool_env())
 
 

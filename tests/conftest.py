@@ -52,6 +52,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SNAPSHOT] = snapshot
 
 
+# The slowest tests first: pytest-xdist hands the first tests out in turn, so each
+# worker starts with a long one and the short ones fill the gaps, instead of a long
+# test starting last and running alone. Within the full tier, the Spark project is
+# the longest.
+_SLOW_FIRST = ("orchestrators", "full", "update")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        tier = next(
+            (n for n, mark in enumerate(_SLOW_FIRST) if item.get_closest_marker(mark)),
+            len(_SLOW_FIRST),
+        )
+        return tier, 0 if "engine_and_orchestrator" in item.name else 1
+
+    items.sort(key=rank)  # stable: the order within a rank is the files' order
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """Hand the main process's snapshot to each xdist worker."""

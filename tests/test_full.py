@@ -54,8 +54,12 @@ ADOPTED = {
 }
 
 
-def run(command: list[str], cwd: Path, timeout: int = 900) -> str:
-    """Run a command in the project as a user would; fail with its output."""
+def run(command: list[str], cwd: Path, timeout: int = 1800) -> str:
+    """Run a command in the project as a user would; fail with its output.
+
+    The timeout only stops a command that hangs; on a busy machine `make test`
+    alone may take a quarter of an hour.
+    """
     env = {
         k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}
     }

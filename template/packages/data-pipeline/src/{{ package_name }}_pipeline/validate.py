@@ -372,12 +372,9 @@ def build_schema(
     too (`parsed_columns`), after the raw ones.
     """
     # One check over the whole table for every rule of a row (each rule reads its
-    # column and the parsed helper), so that the table is scanned once.
-    row_rules = [
-        rule
-        for rule in rules(contract, run_date)
-        if rule.rule not in (_NOT_EMPTY, _DUPLICATE)  # pandera's own, and below
-    ]
+    # column and the parsed helper), empty values included, so that the table is
+    # scanned once: a nullable=False per column would be a query per column.
+    row_rules = [rule for rule in rules(contract, run_date) if rule.rule != _DUPLICATE]
 
     def keeps_every_rule(data: Any) -> ir.BooleanValue:
         broken = ibis.literal(False)
@@ -386,10 +383,8 @@ def build_schema(
         return ~broken
 
     checks = [pa.Check(keeps_every_rule, error="every rule of the contract's columns")]
-    nullable = {column.name: column.nullable for column in contract.columns}
     columns = {SOURCE_ROW: pa.Column(int)} | {
-        name: pa.Column(str, nullable=nullable.get(name, False))
-        for name in contract.raw_columns
+        name: pa.Column(str, nullable=True) for name in contract.raw_columns
     }
     placeholder = ibis.table(
         dict.fromkeys(contract.raw_columns, "string"), name="normalised"
