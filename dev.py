@@ -309,9 +309,8 @@ def test(pytest_args: list[str]) -> None:
     worker that holds a long test is not also holding a queue of others.
     """
     ensure_environment()
-    parallel = (
-        [] if {"-n", "-p"} & set(pytest_args) else ["-n", "auto", "--maxschedchunk", "1"]
-    )
+    spread = ["-n", "auto", "--maxschedchunk", "1"]
+    parallel = [] if {"-n", "-p"} & set(pytest_args) else spread
     run([str(BIN / "python"), "-m", "pytest", *parallel, *pytest_args], env=tool_env())
 
 
