@@ -120,16 +120,20 @@ def ruff_problems(project: Path) -> str:
     return output
 
 
-def test_the_airflow_dag_renders_clean_with_the_longest_names(
+def test_the_airflow_dag_and_the_spark_engine_render_clean_with_the_longest_names(
     shared_project: Callable[..., Path],
 ) -> None:
-    project = shared_project("airflow-long", {**LONG_NAMES, "orchestrator": "airflow"})
+    answers = {**LONG_NAMES, "orchestrator": "airflow", "compute_engine": "spark"}
+    project = shared_project("spark-airflow-long", answers)
     package = LONG_NAMES["package_name"]
     for path in (
         f"dags/{package}.py",
         f"src/{package}/orchestration/airflow_flow.py",
         "tests/integration/test_airflow_flow.py",
         "docs/adr/0008-orchestration-on-airflow.md",
+        f"packages/data-pipeline/src/{package}_pipeline/spark.py",
+        "packages/data-pipeline/tests/test_spark.py",
+        "tests/integration/test_engine_parity.py",
     ):
         assert (project / path).is_file(), path
     dag_file = (project / f"dags/{package}.py").read_text()

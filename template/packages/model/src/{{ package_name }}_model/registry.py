@@ -30,7 +30,7 @@ from .settings import ModelSettings
 # this repository trained, so skops may load it.
 TRUSTED_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
 BASELINE_URI_TAG = "baseline_model_uri"
-LINEAGE_TAGS = ("data_hash", "feature_version", "git_commit")
+LINEAGE_TAGS = ("data_hash", "feature_version", "git_commit", "git_dirty")
 # An exported version: the MLflow model in EXPORTED_MODEL, the registry's facts
 # about it (name, version, run, alias, tags) in EXPORTED_FACTS.
 EXPORTED_MODEL = "model"
@@ -44,6 +44,9 @@ class Lineage:
     data_hash: str
     feature_version: str
     git_commit: str
+    # "true" when the code had changes the commit does not hold, "false" when it
+    # was the commit as it is, "unknown" outside a git checkout.
+    git_dirty: str = "unknown"
 
     def as_tags(self) -> dict[str, str]:
         """The lineage as registry tags."""
@@ -51,6 +54,7 @@ class Lineage:
             "data_hash": self.data_hash,
             "feature_version": self.feature_version,
             "git_commit": self.git_commit,
+            "git_dirty": self.git_dirty,
         }
 
 
@@ -65,11 +69,11 @@ class RegisteredVersion:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-def git_commit(cwd: Path | None = None) -> str:
-    """The commit checked out in `cwd`, or "unknown" without a git commit there."""
+def _git(cwd: Path | None, *args: str) -> str | None:
+    """What `git args` prints in `cwd`, or None when git cannot answer there."""
     try:
         result = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
+            ["git", *args],
             cwd=cwd,
             capture_output=True,
             text=True,
@@ -77,9 +81,28 @@ def git_commit(cwd: Path | None = None) -> str:
             timeout=10,
         )
     except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def git_commit(cwd: Path | None = None) -> str:
+    """The commit checked out in `cwd`, or "unknown" without a git commit there."""
+    commit = (_git(cwd, "rev-parse", "HEAD") or "").strip()
+    return commit or "unknown"
+
+
+def git_dirty(cwd: Path | None = None) -> str:
+    """Whether the checkout in `cwd` differs from its commit: "true" or "false".
+
+    A change to a tracked file counts, and so does a file git would add (not
+    ignored); "unknown" outside a git checkout or before its first commit.
+    """
+    if git_commit(cwd) == "unknown":
         return "unknown"
-    commit = result.stdout.strip()
-    return commit if result.returncode == 0 and commit else "unknown"
+    status = _git(cwd, "status", "--porcelain")
+    if status is None:
+        return "unknown"
+    return "true" if status.strip() else "false"
 
 
 def sqlite_path(tracking_uri: str) -> Path | None:
