@@ -52,11 +52,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SNAPSHOT] = snapshot
 
 
-# The slowest tests first: pytest-xdist hands the first tests out in turn, so each
-# worker starts with a long one and the short ones fill the gaps, instead of a long
-# test starting last and running alone. Within the full tier, the Spark project is
-# the longest.
+# The slowest tests first, so that no long test starts last and runs alone.
+# pytest-xdist (dev.py: --maxschedchunk 1) gives each worker two tests to start
+# with, the first two to one worker and the next two to the other, then one at a
+# time as each finishes: the full tests are ordered so that those pairs take about
+# as long (on two cores: the default and the clinic project, then the Spark and
+# the contrast project), and the short tests fill the gaps.
 _SLOW_FIRST = ("orchestrators", "full", "update")
+_FULL_ORDER = ("[default]", "copy_time", "[spark-airflow]", "[contrast]")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -65,7 +68,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             (n for n, mark in enumerate(_SLOW_FIRST) if item.get_closest_marker(mark)),
             len(_SLOW_FIRST),
         )
-        return tier, 0 if "engine_and_orchestrator" in item.name else 1
+        place = next(
+            (n for n, part in enumerate(_FULL_ORDER) if part in item.name),
+            len(_FULL_ORDER),
+        )
+        return tier, place
 
     items.sort(key=rank)  # stable: the order within a rank is the files' order
 
