@@ -6,10 +6,10 @@ import contextlib
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 import mlflow
@@ -26,9 +26,15 @@ from mlflow.models import infer_signature
 from .errors import ModelError, ModelNotFoundError, RegistryError
 from .settings import ModelSettings
 
-# HistGradientBoosting keeps its trees in this type. The registry only holds models
-# this repository trained, so skops may load it.
-TRUSTED_TYPES = ["sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"]
+# HistGradientBoosting keeps its trees in this type, the imputer of the linear
+# models the dtype it was fitted on, and a calibrated classifier is this package's
+# own. The registry only holds models this repository trained, so skops may load
+# them.
+TRUSTED_TYPES = [
+    "numpy.dtype",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    f"{__package__}.train.CalibratedClassifier",
+]
 BASELINE_URI_TAG = "baseline_model_uri"
 LINEAGE_TAGS = ("data_hash", "feature_version", "git_commit", "git_dirty")
 # An exported version: the MLflow model in EXPORTED_MODEL, the registry's facts
@@ -56,6 +62,23 @@ class Lineage:
             "git_commit": self.git_commit,
             "git_dirty": self.git_dirty,
         }
+
+
+class TrialRun(Protocol):
+    """What the registry logs of one trial of the search, as a child run."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def fold_values(self) -> Sequence[float]: ...
+    @property
+    def seconds(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -91,13 +114,14 @@ def git_commit(cwd: Path | None = None) -> str:
     return commit or "unknown"
 
 
-def git_dirty(cwd: Path | None = None) -> str:
+def git_dirty(cwd: Path | None = None, commit: str | None = None) -> str:
     """Whether the checkout in `cwd` differs from its commit: "true" or "false".
 
     A change to a tracked file counts, and so does a file git would add (not
     ignored); "unknown" outside a git checkout or before its first commit.
+    `commit`, when the caller already asked git_commit, saves asking again.
     """
-    if git_commit(cwd) == "unknown":
+    if (commit or git_commit(cwd)) == "unknown":
         return "unknown"
     status = _git(cwd, "status", "--porcelain")
     if status is None:
@@ -203,11 +227,15 @@ def register_model(
     metrics: Mapping[str, float],
     input_example: pd.DataFrame,
     lineage: Lineage,
+    decision_tags: Mapping[str, str] | None = None,
+    trials: Sequence[TrialRun] = (),
 ) -> RegisteredVersion:
     """Log a training run and register its model under the candidate alias.
 
-    The run holds the parameters, the metrics of model and baseline and both
-    fitted estimators; the new model version carries the lineage tags.
+    The run holds the parameters, the metrics of model and baselines, both fitted
+    estimators and, as child runs, the trials of the search. The new model version
+    carries the lineage tags and `decision_tags` (what serving needs beside the
+    model: the decision threshold or the interval's width).
     """
     name = settings.registered_model_name
     with registry_errors(settings, f"register a version of {name!r}"):
@@ -217,8 +245,24 @@ def register_model(
             mlflow.log_params(dict(params))
             mlflow.log_metrics(dict(metrics))
             mlflow.set_tags(lineage.as_tags())
+            for trial in trials:
+                with mlflow.start_run(
+                    experiment_id=experiment_id,
+                    run_name=f"trial-{trial.number}",
+                    nested=True,
+                ):
+                    mlflow.log_params({**trial.params, "trial": trial.number})
+                    mlflow.set_tag("trial_state", trial.state)
+                    if trial.value is not None:
+                        mlflow.log_metric("cv_mean", trial.value)
+                    for fold, value in enumerate(trial.fold_values):
+                        mlflow.log_metric("cv_fold", value, step=fold)
+                    mlflow.log_metric("seconds", trial.seconds)
             baseline_info = mlflow.sklearn.log_model(
-                baseline, name="baseline", pip_requirements=_requirements()
+                baseline,
+                name="baseline",
+                pip_requirements=_requirements(),
+                skops_trusted_types=TRUSTED_TYPES,
             )
             model_info = mlflow.sklearn.log_model(
                 model,
@@ -230,7 +274,11 @@ def register_model(
                 skops_trusted_types=TRUSTED_TYPES,
             )
         version = str(model_info.registered_model_version)
-        tags = {**lineage.as_tags(), BASELINE_URI_TAG: baseline_info.model_uri}
+        tags = {
+            **lineage.as_tags(),
+            **(decision_tags or {}),
+            BASELINE_URI_TAG: baseline_info.model_uri,
+        }
         for key, value in tags.items():
             client.set_model_version_tag(name, version, key, value)
         client.set_registered_model_alias(name, settings.candidate_alias, version)
