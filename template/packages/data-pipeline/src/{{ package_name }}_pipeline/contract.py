@@ -117,6 +117,9 @@ class Column(BaseModel):
     # what the values are used for
     personal: bool = False
     slice: bool = False
+    # a protected or sensitive attribute (sex, age band, ethnic group, ...): the
+    # evaluation compares the model's rates across its groups
+    sensitive: bool = False
     feature: bool | None = None
     # where the sample generator draws values from (defaults to the bounds)
     sample_range: tuple[float, float] | None = None
@@ -190,6 +193,19 @@ class Column(BaseModel):
             raise ValueError(
                 f"column {self.name}: only category and boolean columns can be "
                 "evaluation slices"
+            )
+        if self.sensitive and self.type not in ("category", "boolean"):
+            raise ValueError(
+                f"column {self.name}: only category and boolean columns can be "
+                "sensitive, since their values are the groups the fairness report "
+                "compares; add a banded category column (an age band, say) instead"
+            )
+        if self.sensitive and self.personal:
+            raise ValueError(
+                f"column {self.name}: a personal column stays out of the model's "
+                "data (and is pseudonymised when compliance asks), so the fairness "
+                "report could not compare its groups; mark a coarser column "
+                "sensitive instead, or mark this one personal: false"
             )
         if self.personal and self.feature:
             raise ValueError(
@@ -407,6 +423,11 @@ class DataContract(BaseModel):
     def slice_columns(self) -> tuple[str, ...]:
         """Columns whose values evaluation reports the metric for."""
         return tuple(column.name for column in self.columns if column.slice)
+
+    @property
+    def sensitive_columns(self) -> tuple[str, ...]:
+        """Columns whose groups the fairness report compares the model across."""
+        return tuple(column.name for column in self.columns if column.sensitive)
 
     @property
     def personal_columns(self) -> tuple[str, ...]:

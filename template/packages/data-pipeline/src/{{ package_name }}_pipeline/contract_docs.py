@@ -67,6 +67,8 @@ def column_uses(contract: DataContract, name: str) -> str:
         uses.append("feature")
     if column.slice:
         uses.append("slice")
+    if column.sensitive:
+        uses.append("sensitive")
     if column.personal:
         uses.append("personal")
     return ", ".join(uses) or "kept, not a feature"
@@ -167,7 +169,7 @@ def _names(items: tuple[str, ...]) -> str:
 def model_card_data_section(
     contract: DataContract, *, pseudonymised: bool, dictionary: bool
 ) -> str:
-    """The model card's data, slices and personal columns, markers included.
+    """The model card's data, slices, sensitive and personal columns, with markers.
 
     `pseudonymised`: personal columns are pseudonymised before storage (the
     compliance answers); `dictionary`: the repository has a data dictionary.
@@ -210,6 +212,17 @@ def model_card_data_section(
                 f"slice gap table: mark the columns that groups of "
                 f"{md_cell(entity.plural)} differ by with `slice: true` in "
                 "`contract.yaml`.",
+                indent="  ",
+            )
+        )
+    sensitive = contract.sensitive_columns
+    if sensitive:
+        lines.append(
+            _wrap(
+                f"- Sensitive attributes: each version's evaluation report compares "
+                f"the model's rates across the groups of {_names(sensitive)} "
+                "(section Fairness). _Record here which gaps are acceptable for the "
+                "intended use, and why._",
                 indent="  ",
             )
         )

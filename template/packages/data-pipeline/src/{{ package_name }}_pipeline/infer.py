@@ -595,7 +595,8 @@ def _header(source_name: str) -> str:
         f"Data contract inferred from {origin} by `contract infer`.\n"
         "Review before use: each column's type, bounds (the sample's minimum and\n"
         "maximum), allowed values, personal columns, id_column and event_time;\n"
-        "then add descriptions (the documents show them). Edit freely: the\n"
+        "then mark protected attributes `sensitive: true` (inference marks none)\n"
+        "and add descriptions (the documents show them). Edit freely: the\n"
         "fingerprint on the first line tells `contract infer` the file was changed.\n"
     )
 
