@@ -594,8 +594,9 @@ def _header(source_name: str) -> str:
     return (
         f"Data contract inferred from {origin} by `contract infer`.\n"
         "Review before use: each column's type, bounds (the sample's minimum and\n"
-        "maximum), allowed values, personal columns, id_column and event_time;\n"
-        "then add descriptions (the documents show them). Edit freely: the\n"
+        "maximum), allowed values, personal columns, id_column and event_time, and\n"
+        "set group_column when several rows belong to one thing; then add\n"
+        "descriptions (the documents show them). Edit freely: the\n"
         "fingerprint on the first line tells `contract infer` the file was changed.\n"
     )
 
