@@ -301,8 +301,8 @@ class DataContract(BaseModel):
     entity: Entity
     id_column: str | None = None
     event_time: str | None = None
-    # The column naming what a row belongs to when one of them has several rows (the
-    # patient of a visit, the shop of an order): the model is tested on unseen ones.
+    # The column naming what a row belongs to when one thing has several rows (the
+    # person of a visit, say): the model is tested on groups it was not trained on.
     group_column: str | None = None
     label: Label
     columns: tuple[Column, ...] = Field(min_length=1)

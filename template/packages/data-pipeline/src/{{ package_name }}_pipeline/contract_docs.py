@@ -210,9 +210,9 @@ def model_card_data_section(
             f"{inputs} input column{'' if inputs == 1 else 's'}, of which the model "
             f"reads {read} as {'it is' if read == 1 else 'they are'}. The label is "
             f"{code_span(label.name)}{md_cell(described)}. Rows that break the "
-            "contract are quarantined, never trained on. The holdout is a fixed, "
-            "seeded share of the feature set; each version records the SHA-256 of "
-            "the feature set it was trained on (`data_hash`)."
+            "contract are quarantined, never trained on. Split: "
+            f"{_split_rule(contract)}. Each version records the SHA-256 of the "
+            "feature set it was trained on (`data_hash`)."
         ),
         "",
     ]
