@@ -308,7 +308,7 @@ class Label(BaseModel):
 
 
 class DataContract(BaseModel):
-    """The whole contract: entity, keys, label, time and every input column."""
+    """The whole contract: entity, keys, label, time, groups and every input column."""
 
     model_config = _STRICT
 
@@ -317,6 +317,9 @@ class DataContract(BaseModel):
     entity: Entity
     id_column: str | None = None
     event_time: str | None = None
+    # The column naming what a row belongs to when one thing has several rows (the
+    # person of a visit, say): the model is tested on groups it was not trained on.
+    group_column: str | None = None
     label: Label
     columns: tuple[Column, ...] = Field(min_length=1)
 
@@ -353,6 +356,8 @@ class DataContract(BaseModel):
                     f"event_time {time.name} must be a date or timestamp column that "
                     "is never empty"
                 )
+        if self.group_column is not None:
+            self._check_group(self._find(self.group_column, "group_column"))
         if self.problem_type == "binary_classification":
             positive, negative = self.label.positive, self.label.negative
             if positive is None or negative is None:
@@ -373,6 +378,25 @@ class DataContract(BaseModel):
             raise ValueError("no column is a feature: the model would have no input")
         return self
 
+    def _check_group(self, group: Column) -> None:
+        if group.type not in ("text", "integer", "category") or group.nullable:
+            raise ValueError(
+                f"group_column {group.name} must be a text, integer or category "
+                "column that is never empty"
+            )
+        if group.name == self.id_column:
+            raise ValueError(
+                f"group_column {group.name} is the id_column, which names one row; "
+                "a group column names what several rows share"
+            )
+        # The split keeps each group's rows on one side, so the holdout's groups are
+        # never seen in training: as an input the model could only memorise them.
+        if group.is_feature:
+            raise ValueError(
+                f"group_column {group.name} names what rows belong to, and the model "
+                "is tested on groups it was not trained on; set feature: false on it"
+            )
+
     def _find(self, name: str, role: str) -> Column:
         for column in self.columns:
             if column.name == name:
@@ -390,6 +414,13 @@ class DataContract(BaseModel):
     def key_column(self) -> str:
         """The column that identifies a row: the id column, or the row key."""
         return self.id_column or ROW_KEY
+
+    @property
+    def split_columns(self) -> tuple[str, ...]:
+        """Columns the training split reads besides the features: time, then group."""
+        return tuple(
+            name for name in (self.event_time, self.group_column) if name is not None
+        )
 
     @property
     def dataset_name(self) -> str:
@@ -527,6 +558,7 @@ def read_contract_text(text: str, source: str = CONTRACT_FILE) -> DataContract:
 _TEXT_KEYS = frozenset(
     {"name", "description", "values", "positive", "negative", "pattern"}
     | {"earliest", "latest", "singular", "plural", "id_column", "event_time"}
+    | {"group_column"}
 )
 
 
@@ -629,6 +661,7 @@ def contract_to_yaml(contract: DataContract, header: str = "") -> str:
         "entity": contract.entity.model_dump(),
         "id_column": contract.id_column,
         "event_time": contract.event_time,
+        "group_column": contract.group_column,
         "label": contract.label.model_dump(exclude_defaults=True),
         "columns": [_dump_column(column) for column in contract.columns],
     }

@@ -63,6 +63,8 @@ def column_uses(contract: DataContract, name: str) -> str:
         uses.append("id")
     if name == contract.event_time:
         uses.append("event time")
+    if name == contract.group_column:
+        uses.append("group")
     if column.is_feature:
         uses.append("feature")
     if column.slice:
@@ -72,6 +74,27 @@ def column_uses(contract: DataContract, name: str) -> str:
     if column.personal:
         uses.append("personal")
     return ", ".join(uses) or "kept, not a feature"
+
+
+def _split_rule(contract: DataContract) -> str:
+    """How training divides the rows into trained-on and tested-on, in words."""
+    if contract.event_time:
+        rule = (
+            "the model is trained on the earlier rows and tested on the latest, by "
+            f"{code_span(contract.event_time)}"
+        )
+        if contract.group_column:
+            rule += f", even where one {code_span(contract.group_column)} has both"
+    elif contract.group_column:
+        rule = (
+            f"rows that share a {code_span(contract.group_column)} stay on one "
+            "side, so the model is tested on groups it was not trained on"
+        )
+    elif contract.problem_type == "binary_classification":
+        rule = "rows are held out at random, in the label's proportions"
+    else:
+        rule = "rows are held out at random"
+    return rule + "; the cross-validation folds divide the rest the same way"
 
 
 def readme_data_section(contract: DataContract, cli: str) -> str:
@@ -113,6 +136,7 @@ def readme_data_section(contract: DataContract, cli: str) -> str:
         _wrap(f"- Key: {key}.", indent="  "),
         _wrap(f"- Label: {target}.", indent="  "),
         _wrap(f"- Time: {timing}.", indent="  "),
+        _wrap(f"- Split: {_split_rule(contract)}.", indent="  "),
         "",
         "| Column | Type | Rule | Used as |",
         "| --- | --- | --- | --- |",
@@ -188,9 +212,9 @@ def model_card_data_section(
             f"{inputs} input column{'' if inputs == 1 else 's'}, of which the model "
             f"reads {read} as {'it is' if read == 1 else 'they are'}. The label is "
             f"{code_span(label.name)}{md_cell(described)}. Rows that break the "
-            "contract are quarantined, never trained on. The holdout is a fixed, "
-            "seeded share of the feature set; each version records the SHA-256 of "
-            "the feature set it was trained on (`data_hash`)."
+            "contract are quarantined, never trained on. Split: "
+            f"{_split_rule(contract)}. Each version records the SHA-256 of the "
+            "feature set it was trained on (`data_hash`)."
         ),
         "",
     ]
