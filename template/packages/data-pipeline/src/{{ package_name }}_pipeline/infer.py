@@ -594,15 +594,10 @@ def _header(source_name: str) -> str:
     return (
         f"Data contract inferred from {origin} by `contract infer`.\n"
         "Review before use: each column's type, bounds (the sample's minimum and\n"
-<<<<<<< HEAD
-        "maximum), allowed values, personal columns, id_column and event_time;\n"
-        "then mark protected attributes `sensitive: true` (inference marks none)\n"
-        "and add descriptions (the documents show them). Edit freely: the\n"
-=======
         "maximum), allowed values, personal columns, id_column and event_time, and\n"
-        "set group_column when several rows belong to one thing; then add\n"
+        "set group_column when several rows belong to one thing; then mark\n"
+        "protected attributes `sensitive: true` (inference marks none) and add\n"
         "descriptions (the documents show them). Edit freely: the\n"
->>>>>>> i12-splits
         "fingerprint on the first line tells `contract infer` the file was changed.\n"
     )
 
