@@ -49,6 +49,8 @@ UNTIDY_SHARE = 0.01
 POSITIVE_RATE = 0.27
 # Strength of the signal: the logit's slope, and the regression label's spread.
 _LOGIT_SLOPE = 2.0
+# Weight of the score's nonlinear part against its linear part (both sd 1).
+NONLINEAR_WEIGHT = 1.0
 _REGRESSION_SPREAD = 0.15
 _REGRESSION_NOISE = 0.03
 _DEFAULT_SPAN = 100.0
@@ -334,18 +336,36 @@ def _effects_rng(contract: DataContract) -> np.random.Generator:
 
 
 def _score(contract: DataContract, drawn: dict[str, _Drawn], rows: int) -> np.ndarray:
-    """A linear score over the feature columns, standardised (mean 0, sd 1)."""
+    """The label's score over the feature columns, standardised (mean 0, sd 1).
+
+    A linear part over every feature, as real labels have, and a part no linear
+    model can express, as real labels have too: the product of the first two
+    numbers (or the square of the only one) and a step on the third. A model that
+    learns the second part beats the linear baseline.
+    """
     effects = _effects_rng(contract)
-    score = np.zeros(rows)
+    linear = np.zeros(rows)
+    numbers: list[np.ndarray] = []
     for column in contract.feature_columns:
         signal = drawn[column.name].signal
         if signal is None:
             continue
         if drawn[column.name].levels:
-            score += effects.normal(0.0, 1.0, drawn[column.name].levels)[signal]
+            linear += effects.normal(0.0, 1.0, drawn[column.name].levels)[signal]
         else:
-            score += effects.normal(0.0, 1.0) * signal
-    return _standardised(score)
+            linear += effects.normal(0.0, 1.0) * signal
+            numbers.append(_standardised(np.asarray(signal, dtype=float)))
+    other = np.zeros(rows)
+    if len(numbers) >= 2:
+        other += numbers[0] * numbers[1]
+    elif numbers:
+        other += numbers[0] ** 2
+    if len(numbers) >= 3:
+        other += np.where(numbers[2] > 0.5, 1.0, 0.0)
+    if not other.any():
+        return _standardised(linear)
+    mixed = _standardised(linear) + NONLINEAR_WEIGHT * _standardised(other)
+    return _standardised(mixed)
 
 
 def _intercept(score: np.ndarray, rate: float) -> float:
