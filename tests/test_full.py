@@ -155,13 +155,61 @@ def run_skeleton_on(
     outputs = [run([str(script), "contract", "check", str(data)], project)]
     ingest = [str(script), "pipeline", "run", "--source", str(data)]
     outputs.append(run(ingest, project))
-    for step in (["features", "build"], ["train"], ["evaluate"], ["promote"]):
+    for step in (["features", "build"], ["train"], ["evaluate"]):
         outputs.append(run([str(script), *step], project))
+    outputs += promote_or_make_the_linear_model_the_candidate(script, project)
     record = request_from_csv(project, data)
     answer = serve_and_predict(script, project, record)
     assert isinstance(answer["prediction"], float)
+    if "decision" in answer:
+        assert answer["decision"] is (
+            answer["prediction"] >= answer["decision_threshold"]
+        )
+    else:
+        assert answer["lower"] < answer["prediction"] < answer["upper"]
     outputs.append(json.dumps(answer))
     return "\n".join(outputs), record, answer
+
+
+# What the model RUNBOOK says to do when the linear baseline sets a bar the
+# boosted trees miss: make the linear family the candidate, held to the prior.
+BOOSTED, LINEAR = "  estimator: gradient_boosting\n", "  estimator: linear\n"
+
+
+def promote_or_make_the_linear_model_the_candidate(
+    script: Path, project: Path
+) -> list[str]:
+    """`promote`; when the gate refuses because the linear baseline was stronger,
+    switch the candidate to the linear family as the RUNBOOK says and go again.
+
+    Several public datasets are close to linear: there the trees must not pass a
+    gate that the linear baseline sets, and the linear model must.
+    """
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}
+    }
+    refused = subprocess.run(
+        [str(script), "promote"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    printed = refused.stdout + refused.stderr
+    if refused.returncode == 0:
+        return [printed]
+    assert "of the stronger baseline, linear" in printed, printed
+    config = project / "configs" / "local.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert text.count(BOOSTED) == 1, text
+    config.write_text(text.replace(BOOSTED, LINEAR), encoding="utf-8")
+    outputs = [printed]
+    for step in (["train"], ["evaluate"], ["promote"]):
+        outputs.append(run([str(script), *step], project))
+    assert "baseline, prior" in outputs[-1], outputs[-1]
+    return outputs
 
 
 def image_serves_like_the_process(
