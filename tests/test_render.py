@@ -526,6 +526,7 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "packages/model/tests/test_report.py",
         "packages/model/tests/test_settings.py",
         "packages/model/tests/test_train.py",
+        "packages/serving/src/{package}_serving/api_doc.py",
         "packages/serving/src/{package}_serving/contracts.py",
         "packages/serving/src/{package}_serving/inference.py",
         "packages/serving/src/{package}_serving/loading.py",
