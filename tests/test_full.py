@@ -66,16 +66,14 @@ ADOPTED = {
 }
 
 
-def run(command: list[str], cwd: Path, timeout: int = 1800) -> str:
-    """Run a command in the project as a user would; fail with its output.
-
-    The timeout only stops a command that hangs; on a busy machine `make test`
-    alone may take a quarter of an hour.
-    """
+def attempt(
+    command: list[str], cwd: Path, timeout: int = 1800
+) -> subprocess.CompletedProcess[str]:
+    """Run a command in the project as a user would, and return how it went."""
     env = {
         k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}
     }
-    result = subprocess.run(
+    return subprocess.run(
         command,
         cwd=cwd,
         env=env,
@@ -84,6 +82,15 @@ def run(command: list[str], cwd: Path, timeout: int = 1800) -> str:
         timeout=timeout,
         check=False,
     )
+
+
+def run(command: list[str], cwd: Path, timeout: int = 1800) -> str:
+    """Run a command in the project as a user would; fail with its output.
+
+    The timeout only stops a command that hangs; on a busy machine `make test`
+    alone may take a quarter of an hour.
+    """
+    result = attempt(command, cwd, timeout)
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"{' '.join(command)} failed:\n{output[-6000:]}"
     return output
@@ -157,7 +164,7 @@ def run_skeleton_on(
     outputs.append(run(ingest, project))
     for step in (["features", "build"], ["train"], ["evaluate"]):
         outputs.append(run([str(script), *step], project))
-    outputs += promote_or_make_the_linear_model_the_candidate(script, project)
+    outputs += promote_or_make_the_linear_model_the_challenger(script, project)
     record = request_from_csv(project, data)
     answer = serve_and_predict(script, project, record)
     assert isinstance(answer["prediction"], float)
@@ -172,31 +179,20 @@ def run_skeleton_on(
 
 
 # What the model RUNBOOK says to do when the linear baseline sets a bar the
-# boosted trees miss: make the linear family the candidate, held to the prior.
+# boosted trees miss: make the linear family the challenger, held to the prior.
 BOOSTED, LINEAR = "  estimator: gradient_boosting\n", "  estimator: linear\n"
 
 
-def promote_or_make_the_linear_model_the_candidate(
+def promote_or_make_the_linear_model_the_challenger(
     script: Path, project: Path
 ) -> list[str]:
     """`promote`; when the gate refuses because the linear baseline was stronger,
-    switch the candidate to the linear family as the RUNBOOK says and go again.
+    switch the challenger to the linear family as the RUNBOOK says and go again.
 
     Several public datasets are close to linear: there the trees must not pass a
     gate that the linear baseline sets, and the linear model must.
     """
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}
-    }
-    refused = subprocess.run(
-        [str(script), "promote"],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    refused = attempt([str(script), "promote"], project, timeout=600)
     printed = refused.stdout + refused.stderr
     if refused.returncode == 0:
         return [printed]
