@@ -522,6 +522,7 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "packages/model/tests/test_data.py",
         "packages/model/tests/test_evaluate.py",
         "packages/model/tests/test_fairness.py",
+        "packages/model/tests/test_jobs.py",
         "packages/model/tests/test_plots.py",
         "packages/model/tests/test_report.py",
         "packages/model/tests/test_settings.py",
