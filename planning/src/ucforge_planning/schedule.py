@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .availability import STEADY, Availability
 from .graph import topological_order
 
 EPSILON = 1e-9
@@ -57,6 +58,10 @@ def list_schedule(
     depends_on: Mapping[str, Sequence[str]],
     candidates: Mapping[str, Sequence[str]],
     duration: Callable[[str, str], float],
+    *,
+    availability: Mapping[str, Availability] | None = None,
+    release: Mapping[str, float] | None = None,
+    pinned: Mapping[str, Slot] | None = None,
 ) -> Schedule:
     """Schedule tasks, longest remaining chain first, each on its best candidate.
 
@@ -64,7 +69,16 @@ def list_schedule(
     a task goes to the candidate who would finish it first, in the earliest gap in
     their calendar. Every person works on one task at a time and a task starts
     only when its dependencies are finished.
+
+    `duration(task, person)` is the work in person-days; `availability` (by
+    handle, a full share of every day when absent) turns work into time.
+    `release` gives a task's earliest start (for example today, in a re-forecast);
+    `pinned` tasks keep their slot (work already done or started) and occupy their
+    owner's time.
     """
+    available = availability or {}
+    released = release or {}
+    fixed = pinned or {}
     ids = list(depends_on)
     position = {task_id: index for index, task_id in enumerate(ids)}
     shortest = {t: min(duration(t, c) for c in candidates[t]) for t in ids}
@@ -78,23 +92,36 @@ def list_schedule(
     heapq.heapify(ready)
     busy: dict[str, list[tuple[float, float]]] = {}
     load: dict[str, float] = {}
+    for slot in fixed.values():
+        bisect.insort(busy.setdefault(slot.owner, []), (slot.start, slot.finish))
+        load[slot.owner] = load.get(slot.owner, 0.0) + slot.finish - slot.start
     slots: dict[str, Slot] = {}
     order: list[str] = []
     while ready:
         _, _, task_id = heapq.heappop(ready)
-        earliest = max((slots[d].finish for d in depends_on[task_id]), default=0.0)
-        best: tuple[float, float, int, str, float] | None = None
-        for rank, person in enumerate(candidates[task_id]):
-            length = duration(task_id, person)
-            start = _first_gap(busy.get(person, []), earliest, length)
-            key = (start + length, load.get(person, 0.0), rank, person, start)
-            if best is None or key[:3] < best[:3]:
-                best = key
-        assert best is not None  # every task has at least one candidate
-        finish, _, _, person, start = best
-        slots[task_id] = Slot(task_id, person, start, finish)
-        bisect.insort(busy.setdefault(person, []), (start, finish))
-        load[person] = load.get(person, 0.0) + finish - start
+        if task_id in fixed:
+            slots[task_id] = fixed[task_id]
+        else:
+            slots[task_id] = _place(
+                task_id,
+                candidates[task_id],
+                max(
+                    [released.get(task_id, 0.0)]
+                    + [slots[d].finish for d in depends_on[task_id]]
+                ),
+                duration,
+                available,
+                busy,
+                load,
+            )
+            person = slots[task_id].owner
+            bisect.insort(
+                busy.setdefault(person, []),
+                (slots[task_id].start, slots[task_id].finish),
+            )
+            load[person] = (
+                load.get(person, 0.0) + slots[task_id].finish - slots[task_id].start
+            )
         order.append(task_id)
         for child in dependants[task_id]:
             waiting[child] -= 1
@@ -110,18 +137,50 @@ def list_schedule(
     return Schedule(slots, tuple(work_order), makespan, path)
 
 
+def _place(
+    task_id: str,
+    people: Sequence[str],
+    earliest: float,
+    duration: Callable[[str, str], float],
+    availability: Mapping[str, Availability],
+    busy: Mapping[str, list[tuple[float, float]]],
+    load: Mapping[str, float],
+) -> Slot:
+    """The slot of the candidate who finishes the task first (less loaded on ties)."""
+    best: tuple[float, float, int, str, float] | None = None
+    for rank, person in enumerate(people):
+        start, finish = _first_gap(
+            busy.get(person, []),
+            earliest,
+            duration(task_id, person),
+            availability.get(person, STEADY),
+        )
+        key = (finish, load.get(person, 0.0), rank, person, start)
+        if best is None or key[:3] < best[:3]:
+            best = key
+    assert best is not None  # every task has at least one candidate
+    finish, _, _, person, start = best
+    return Slot(task_id, person, start, finish)
+
+
 def _first_gap(
-    intervals: list[tuple[float, float]], earliest: float, length: float
-) -> float:
-    """The earliest start from `earliest` where `length` fits between busy times."""
-    start = earliest
+    intervals: list[tuple[float, float]],
+    earliest: float,
+    work: float,
+    availability: Availability,
+) -> tuple[float, float]:
+    """The earliest (start, finish) from `earliest` where `work` fits between busy
+    times, on the days the person works."""
+    start = availability.begin(earliest)
+    finish = availability.finish(start, work)
     for busy_start, busy_finish in intervals:
         if busy_finish <= start + EPSILON:
             continue
-        if busy_start >= start + length - EPSILON:
+        if busy_start >= finish - EPSILON:
             break
-        start = busy_finish
-    return start
+        start = availability.begin(max(start, busy_finish))
+        finish = availability.finish(start, work)
+    return start, finish
 
 
 def _critical_path(
