@@ -249,22 +249,44 @@ def _milestones(plan: Plan, a: Analysis) -> tuple[Milestone, ...]:
     return tuple(item[2] for item in found)
 
 
+def deadline_scope(plan: Plan, ids: list[str]) -> str:
+    """What a deadline checks, whole phases by name: 'Data Pipeline complete,
+    MD-02 done'; 'no task linked' when it checks none."""
+    if not ids:
+        return "no task linked"
+    named = set(ids)
+    component = {t.id: t.component for t in plan.tasks}
+    whole = [
+        key
+        for key in COMPONENTS
+        if (tasks := [t.id for t in plan.tasks if t.component == key])
+        and named.issuperset(tasks)
+    ]
+    rest = [i for i in ids if component.get(i) not in whole]
+    phases = [f"{COMPONENT_NAMES[key]} complete" for key in whole]
+    return ", ".join([*phases, *([f"{_ids_text(rest)} done"] if rest else [])])
+
+
 def _deadline_criteria(plan: Plan, a: Analysis, date: dt.date, ids: list[str]) -> str:
     """What a hard deadline checks, with the forecast for it."""
     if ids:
         last = max(a.task_dates(i)[1] for i in ids)
         verdict = "on track" if last <= date else f"late, forecast {last}"
-        return f"Hard deadline: {_ids_text(ids)} done ({verdict})"
+        return f"Hard deadline: {deadline_scope(plan, ids)} ({verdict})"
+    unlinked = (
+        "Hard deadline with no task linked, so the forecast checks nothing against "
+        "it (list its task ids under tasks in plan/tasks.yaml)"
+    )
     done = [
         COMPONENT_NAMES[key]
         for key in COMPONENTS
         if any(t.component == key for t in plan.tasks) and a.spans[key].last_day <= date
     ]
     if done:
-        return f"Hard deadline; forecast by then: {', '.join(done)} complete"
+        return f"{unlinked}; forecast by then: {', '.join(done)} complete"
     finished = [t for t in plan.tasks if a.task_dates(t.id)[1] <= date]
     return (
-        f"Hard deadline; forecast by then: {len(finished)} of {len(plan.tasks)} "
+        f"{unlinked}; forecast by then: {len(finished)} of {len(plan.tasks)} "
         "tasks done, no phase complete"
     )
 

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from .catalogue import Draft, drafts, facts_from_answers
+from .deadlines import QUESTION, entry_label, linked_tasks
 from .document import dump_plan, load_plan
+from .errors import PlanError
 from .guidance import deliverables, gates, risks
 from .model import (
     COMPONENT_PREFIXES,
@@ -207,14 +209,50 @@ def _calendar(answers: Mapping[str, Any]) -> Calendar:
     )
 
 
-def _deadlines(answers: Mapping[str, Any]) -> tuple[Deadline, ...]:
-    """The answered hard deadlines by date, with no tasks checked against them."""
-    answered = sorted(
-        answers["hard_deadlines"] or (), key=lambda d: str(_date(d["date"]))
-    )
-    return tuple(
-        Deadline(name=str(d["name"]), date=_date(d["date"]), tasks=()) for d in answered
-    )
+def _components(items: list[Draft], ids: Mapping[str, str]) -> dict[str, str]:
+    """Every task id of the plan, in plan order, with its component."""
+    ordered = sorted(items, key=lambda d: _task_order(d, ids))
+    return {ids[d.key]: d.component for d in ordered}
+
+
+def _linked_deadlines(
+    answers: Mapping[str, Any], components: Mapping[str, str]
+) -> tuple[tuple[Deadline, ...], list[str]]:
+    """The answered hard deadlines by date, each with the ids of the phases and
+    tasks it names, and what is wrong with the phases and ids answered."""
+    found, problems = [], []
+    for position, entry in enumerate(answers["hard_deadlines"] or (), start=1):
+        where = entry_label(position, entry)
+        ids, wrong = linked_tasks(entry, where, components)
+        problems += wrong
+        found.append(
+            Deadline(name=str(entry["name"]), date=_date(entry["date"]), tasks=ids)
+        )
+    return tuple(sorted(found, key=lambda d: d.date)), problems
+
+
+def deadline_problems(answers: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the answered deadlines' phases and task ids, for the copy.
+
+    Task ids are known once the answers' tasks are drafted; this drafts them
+    without owners or a schedule, so the copy can refuse before writing anything.
+    """
+    items = drafts(facts_from_answers(answers))
+    return _linked_deadlines(answers, _components(items, _ids(items)))[1]
+
+
+def _deadlines(
+    answers: Mapping[str, Any], items: list[Draft], ids: Mapping[str, str]
+) -> tuple[Deadline, ...]:
+    """The answered hard deadlines by date, with the tasks each one checks."""
+    deadlines, problems = _linked_deadlines(answers, _components(items, ids))
+    if problems:
+        raise PlanError(
+            f"{QUESTION} has {len(problems)} problem(s):\n"
+            + "".join(f"  - {p}\n" for p in problems),
+            problems,
+        )
+    return deadlines
 
 
 def build_plan(answers: Mapping[str, Any]) -> Plan:
@@ -229,7 +267,7 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
         answers=key_answers(answers),
         team=team,
         calendar=_calendar(answers),
-        deadlines=_deadlines(answers),
+        deadlines=_deadlines(answers, items, ids),
         forecast=Forecast(seed=seed_for(answers), runs=MONTE_CARLO_RUNS),
         deliverables={k: tuple(v) for k, v in deliverables(facts).items()},
         tasks=_tasks(items, ids, team),

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from .analysis import Analysis, Span, analyse, chance_text
+from .analysis import Analysis, Span, analyse, chance_text, deadline_scope
 from .checklist import review_checklist
 from .markup import cell, code, end_sentence, text
 from .model import (
@@ -521,7 +521,10 @@ def _timeline_answer(plan: Plan) -> list[str]:
     """Key Question 2: the dates, the sprint length and the hard deadlines."""
     c = plan.calendar
     deadlines = (
-        "; ".join(f"{text(d.name)} on {d.date}" for d in plan.deadlines)
+        "; ".join(
+            f"{text(d.name)} on {d.date} ({deadline_scope(plan, list(d.tasks))})"
+            for d in plan.deadlines
+        )
         or "none beyond the target"
     )
     return [
