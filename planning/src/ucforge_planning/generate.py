@@ -73,6 +73,76 @@ def candidates_for(role: str, team: tuple[Member, ...]) -> list[Member]:
     return [m for r in present[:2] for m in team if m.role == r]
 
 
+def draft_candidates(draft: Draft, team: tuple[Member, ...]) -> list[Member]:
+    """Members who may take this draft: those of its role, else those of the first
+    of its own fallback roles the team has (a compliance task names the roles
+    that own it), else `candidates_for` its role."""
+    for role in (draft.role, *draft.fallback_roles):
+        found = [m for m in team if m.role == role]
+        if found:
+            return found
+    return candidates_for(draft.role, team)
+
+
+def _independent_owners(
+    items: list[Draft], owners: Mapping[str, Member], team: tuple[Member, ...]
+) -> dict[str, Member]:
+    """The owners, with each draft that must be independent of other drafts moved
+    off a member who owns one of them.
+
+    It goes to the first role, in its owning order, with a member who owns none
+    of them: the least loaded (fewest drafts) such member, first in team order on
+    a tie. With no such member the owner stays and the plan names the risk.
+    """
+    result = dict(owners)
+    for draft in items:
+        excluded = {result[k].handle for k in draft.independent_of if k in result}
+        if result[draft.key].handle not in excluded:
+            continue
+        roles = dict.fromkeys(
+            (draft.role, *draft.fallback_roles, *FALLBACK_ROLES[draft.role])
+        )
+        for role in roles:
+            free = [m for m in team if m.role == role and m.handle not in excluded]
+            if free:
+                load = [sum(o == m for o in result.values()) for m in free]
+                result[draft.key] = free[load.index(min(load))]
+                break
+    return result
+
+
+def _independence_risks(
+    items: list[Draft],
+    ids: Mapping[str, str],
+    tasks: tuple[Task, ...],
+    team: tuple[Member, ...],
+) -> list[Risk]:
+    """A risk for each task whose owner owns a task it must be independent of."""
+    owner = {t.id: t.owner for t in tasks}
+    names = {m.handle: m.name for m in team}
+    found = []
+    for draft in items:
+        own = [
+            ids[k]
+            for k in draft.independent_of
+            if owner[ids[k]] == owner[ids[draft.key]]
+        ]
+        if own:
+            found.append(
+                Risk(
+                    f"{ids[draft.key]} must be owned by someone independent of "
+                    f"{', '.join(own)}, and nobody in the team is: "
+                    f"{names[owner[ids[draft.key]]]} owns both",
+                    "H",
+                    "H",
+                    "Ask the use-case owner to name an owner outside the team "
+                    f"(the model-risk or validation function) for {ids[draft.key]} "
+                    "before it starts",
+                )
+            )
+    return found
+
+
 def effort_factor(member: Member, role: str) -> float:
     """How much longer than a senior in the role this member needs."""
     factor = EXPERTISE_FACTORS[member.expertise]
@@ -144,9 +214,7 @@ def _owners(items: list[Draft], team: tuple[Member, ...]) -> dict[str, Member]:
     by_key = {d.key: d for d in items}
     members = {m.handle: m for m in team}
     graph = {d.key: d.after for d in items}
-    candidates = {
-        d.key: [m.handle for m in candidates_for(d.role, team)] for d in items
-    }
+    candidates = {d.key: [m.handle for m in draft_candidates(d, team)] for d in items}
 
     def duration(key: str, handle: str) -> float:
         """Days the member needs for the draft at its likely effort and capacity."""
@@ -180,7 +248,7 @@ def _tasks(
     items: list[Draft], ids: Mapping[str, str], team: tuple[Member, ...]
 ) -> tuple[Task, ...]:
     """Every draft as a task with its owner, in component order."""
-    owners = _owners(items, team)
+    owners = _independent_owners(items, _owners(items, team), team)
     ordered = sorted(items, key=lambda d: _task_order(d, ids))
     return tuple(_task(draft, owners[draft.key], ids) for draft in ordered)
 
@@ -262,6 +330,7 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
     items = drafts(facts)
     ids = _ids(items)
     reviewers = [str(r) for r in answers["reviewers"]]
+    tasks = _tasks(items, ids, team)
     return Plan(
         project=_project(answers),
         answers=key_answers(answers),
@@ -270,8 +339,11 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
         deadlines=_deadlines(answers, items, ids),
         forecast=Forecast(seed=seed_for(answers), runs=MONTE_CARLO_RUNS),
         deliverables={k: tuple(v) for k, v in deliverables(facts).items()},
-        tasks=_tasks(items, ids, team),
-        risks=tuple(Risk(r[0], r[1], r[2], _with_ids(r[3], ids)) for r in risks(facts)),
+        tasks=tasks,
+        risks=(
+            *(Risk(r[0], r[1], r[2], _with_ids(r[3], ids)) for r in risks(facts)),
+            *_independence_risks(items, ids, tasks, team),
+        ),
         gates=tuple(Gate(*g) for g in gates(facts, reviewers)),
     )
 
