@@ -145,8 +145,8 @@ def test_a_team_with_no_independent_member_is_told_to_find_one() -> None:
     validation = next(t for t in plan.tasks if t.title == VALIDATION)
     risks = [r for r in plan.risks if "independent of" in r.risk]
     assert [r.risk for r in risks] == [
-        f"{validation.id} must be owned by someone independent of MD-04, MD-05, and "
-        "nobody in the team is: Sol Ito 1 owns both"
+        f"{validation.id} needs an owner independent of MD-04 and MD-05, and every "
+        f"member owns one of them: Sol Ito 1 owns {validation.id} too"
     ]
     assert (risks[0].likelihood, risks[0].impact) == ("H", "H")
     assert "outside the team" in risks[0].mitigation

@@ -130,9 +130,9 @@ def _independence_risks(
         if own:
             found.append(
                 Risk(
-                    f"{ids[draft.key]} must be owned by someone independent of "
-                    f"{', '.join(own)}, and nobody in the team is: "
-                    f"{names[owner[ids[draft.key]]]} owns both",
+                    f"{ids[draft.key]} needs an owner independent of "
+                    f"{' and '.join(own)}, and every member owns one of them: "
+                    f"{names[owner[ids[draft.key]]]} owns {ids[draft.key]} too",
                     "H",
                     "H",
                     "Ask the use-case owner to name an owner outside the team "
