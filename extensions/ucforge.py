@@ -502,13 +502,23 @@ def problems_target_date(value: Any, start: Any) -> str:
 
 def problems_deadlines(value: Any, start: Any, target: Any) -> str:
     if not isinstance(value, list):
-        return "hard_deadlines must be a YAML list of {name, date} (or [] for none)"
+        return (
+            "hard_deadlines must be a YAML list of {name, date} with an optional "
+            "phase and tasks each (or [] for none)"
+        )
     begin, end = parse_date(start), parse_date(target)
     names: set[str] = set()
     for position, item in enumerate(value, start=1):
         where = f"hard_deadlines entry {position}"
-        if not isinstance(item, dict) or set(item) != {"name", "date"}:
-            return f"{where} must be a mapping with exactly name and date"
+        if (
+            not isinstance(item, dict)
+            or not {"name", "date"} <= set(item)
+            or not set(item) <= set(DEADLINES.ENTRY_KEYS)
+        ):
+            return (
+                f"{where} must be a mapping with name and date, and optionally "
+                "phase and tasks"
+            )
         problem = problems_one_line(item["name"], f"{where} name", 80)
         if problem:
             return problem
@@ -523,6 +533,11 @@ def problems_deadlines(value: Any, start: Any, target: Any) -> str:
                 f"{where} date {day} must fall after start_date ({begin}) and on or "
                 f"before target_date ({end})"
             )
+        # The shape of phase and tasks here; whether each id is in the plan once
+        # every answer is known (UcforgeContext).
+        linked = DEADLINES.entry_problems(item, where)
+        if linked:
+            return str(linked[0])
     return ""
 
 
@@ -713,6 +728,10 @@ VOCABULARY = importlib.import_module(
 # Its Markdown escaping, so an answer reads as typed in the plan and in every other
 # document alike.
 MARKUP = importlib.import_module(f"{_load_planning(TEMPLATE_ROOT).__name__}.markup")
+# Its reading of a hard deadline's phases and task ids, which the question checks.
+DEADLINES = importlib.import_module(
+    f"{_load_planning(TEMPLATE_ROOT).__name__}.deadlines"
+)
 
 
 def _pipeline_module(name: str, template_root: Path = TEMPLATE_ROOT) -> Any:
@@ -977,6 +996,7 @@ class UcforgeContext(ContextHook):
         ).hexdigest()
         if key not in self._cache:
             engine = _load_planning(Path(source))
+            refuse_deadlines(engine.deadline_problems(answers))
             values = derived_values(answers)
             values["engine_version"] = engine.__version__
             plan = LazyPlan(Path(source), answers)
@@ -1046,6 +1066,18 @@ def refusing(check: Any) -> Any:
         return message
 
     return refuse_or_report
+
+
+def refuse_deadlines(problems: list[str]) -> None:
+    """Stop the copy when a hard deadline names a task id the plan does not have.
+
+    The ids follow from the later answers, so this runs once every answer is known,
+    before anything is written; it refuses as a question's validator does.
+    """
+    if problems:
+        # On copier's command line this leaves the process with the message alone.
+        message = refusing(lambda: "; ".join(problems))()
+        raise ValueError(f"Validation error for question 'hard_deadlines': {message}")
 
 
 FILTERS = {

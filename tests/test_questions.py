@@ -302,13 +302,45 @@ def test_hard_deadlines_must_fall_between_start_and_target() -> None:
     assert "must fall after start_date" in ext.problems_deadlines(late, start, target)
     twice = [{"name": "A", "date": "2027-02-01"}, {"name": "A", "date": "2027-02-02"}]
     assert "repeats the name" in ext.problems_deadlines(twice, start, target)
-    assert "exactly name and date" in ext.problems_deadlines(
-        [{"name": "A"}], start, target
+    assert "with name and date, and optionally phase and tasks" in (
+        ext.problems_deadlines([{"name": "A"}], start, target)
+    )
+    assert "with name and date, and optionally phase and tasks" in (
+        ext.problems_deadlines(
+            [{"name": "A", "date": "2027-02-01", "phases": "serving"}], start, target
+        )
     )
     assert (
         ext.problems_deadlines([{"name": "A", "date": "2027-02-01"}], start, target)
         == ""
     )
+
+
+@pytest.mark.parametrize(
+    ("links", "expected"),
+    [
+        ({"phase": "Data Pipeline"}, ""),
+        ({"phase": ["model_development", "Serving"], "tasks": ["DP-03"]}, ""),
+        ({"tasks": ["CMP-GDPR-01"]}, ""),
+        (
+            {"phase": "Modelling"},
+            "hard_deadlines entry 1 phase must be a phase or a list of phases, each "
+            "by key or name: data_pipeline (Data Pipeline), feature_engineering "
+            "(Feature Engineering), model_development (Model Development), serving "
+            "(Serving), testing (Testing); got 'Modelling'",
+        ),
+        (
+            {"tasks": ["dp-3"]},
+            "hard_deadlines entry 1 tasks must be a list of task ids as the plan "
+            "numbers them, such as DP-03 or CMP-GDPR-01; got 'dp-3'",
+        ),
+    ],
+)
+def test_a_deadline_names_phases_by_key_or_name_and_tasks_by_id(
+    links: dict[str, Any], expected: str
+) -> None:
+    entry = {"name": "Pilot", "date": "2027-02-01", **links}
+    assert ext.problems_deadlines([entry], "2027-01-04", "2027-03-29") == expected
 
 
 @pytest.mark.parametrize(
@@ -443,6 +475,15 @@ def test_the_demo_keeps_its_id_column_and_entity_words_are_words() -> None:
         ({"plan_dir": ".git/hooks"}, "plan_dir", "inside .git/"),
         ({"use_case_name": "a\u2028b"}, "use_case_name", "U+2028"),
         ({"description": "lone \ud800"}, "description", "lone surrogate"),
+        (
+            {
+                "hard_deadlines": [
+                    {"name": "Pilot", "date": "2027-02-01", "tasks": ["DP-42"]}
+                ]
+            },
+            "hard_deadlines",
+            "entry 1 ('Pilot') names the task DP-42, which this plan does not have",
+        ),
     ],
 )
 def test_a_rejected_answer_stops_the_copy_before_anything_is_written(
@@ -522,6 +563,33 @@ def test_a_refusal_on_the_command_line_is_two_lines_without_a_traceback(
         expected,
         "Nothing was written; correct the answer and run the command again.",
     ]
+    assert not destination.exists()
+
+
+def test_a_deadline_task_the_plan_lacks_is_refused_in_two_lines(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text(
+        'start_date: "2027-01-04"\ntarget_date: "2027-03-29"\n'
+        "hard_deadlines:\n"
+        '  - {name: Pilot, date: "2027-02-01", phase: Serving, tasks: [CMP-GDPR-01]}\n',
+        encoding="utf-8",
+    )
+    destination = tmp_path / "project"
+    result = copier_cli(
+        "--defaults", "--data-file", str(answers), str(template_dir), str(destination)
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[-2].startswith(
+        "Refused: hard_deadlines entry 1 ('Pilot') names the task CMP-GDPR-01, which "
+        "this plan does not have; with these answers its tasks are DP-01 to DP-"
+    )
+    assert lines[-1] == (
+        "Nothing was written; correct the answer and run the command again."
+    )
     assert not destination.exists()
 
 

@@ -219,7 +219,9 @@ CHANGED_ANSWER: dict[str, Any] = {
     "start_date": "2027-01-11",
     "target_date": "2027-04-26",
     "sprint_length_weeks": "3",
-    "hard_deadlines": [{"name": "Pilot", "date": "2027-02-15"}],
+    "hard_deadlines": [
+        {"name": "Pilot", "date": "2027-02-15", "phase": "Data Pipeline"}
+    ],
     "orchestrator": "airflow",
     "compute_engine": "spark",
     "ci_provider": "gitlab",

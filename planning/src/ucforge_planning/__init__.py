@@ -11,12 +11,18 @@ __version__ = "0.3.2"
 
 from .checklist import review_checklist
 from .errors import PlanError
-from .generate import build_plan, generate_from_answers, key_answers
+from .generate import (
+    build_plan,
+    deadline_problems,
+    generate_from_answers,
+    key_answers,
+)
 
 __all__ = [
     "PlanError",
     "__version__",
     "build_plan",
+    "deadline_problems",
     "generate_from_answers",
     "key_answers",
     "review_checklist",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from .model import COMPONENT_NAMES, COMPONENTS, Plan, Risk, Task
@@ -12,6 +13,21 @@ from .vocabulary import METRIC_NAMES, ROLES, role_name
 from .workdays import WorkCalendar
 
 LEVEL_ORDER = {"H": 0, "M": 1, "L": 2}
+
+
+def chance_text(share: float) -> str:
+    """A share of forecast runs as a percentage that never overstates: '43%'.
+
+    '100%' only when every run made it and '0%' only when none did: a share
+    above 99% reads 'over 99%', one below 1% 'under 1%'; others round to the
+    nearest percent.
+    """
+    if 0.99 < share < 1:
+        return "over 99%"
+    if 0 < share < 0.01:
+        return "under 1%"
+    percent = math.floor(share * 100 + 0.5)
+    return f"{percent}%"
 
 
 @dataclass(frozen=True)
@@ -233,22 +249,44 @@ def _milestones(plan: Plan, a: Analysis) -> tuple[Milestone, ...]:
     return tuple(item[2] for item in found)
 
 
+def deadline_scope(plan: Plan, ids: list[str]) -> str:
+    """What a deadline checks, whole phases by name: 'Data Pipeline complete,
+    MD-02 done'; 'no task linked' when it checks none."""
+    if not ids:
+        return "no task linked"
+    named = set(ids)
+    component = {t.id: t.component for t in plan.tasks}
+    whole = [
+        key
+        for key in COMPONENTS
+        if (tasks := [t.id for t in plan.tasks if t.component == key])
+        and named.issuperset(tasks)
+    ]
+    rest = [i for i in ids if component.get(i) not in whole]
+    phases = [f"{COMPONENT_NAMES[key]} complete" for key in whole]
+    return ", ".join([*phases, *([f"{_ids_text(rest)} done"] if rest else [])])
+
+
 def _deadline_criteria(plan: Plan, a: Analysis, date: dt.date, ids: list[str]) -> str:
     """What a hard deadline checks, with the forecast for it."""
     if ids:
         last = max(a.task_dates(i)[1] for i in ids)
         verdict = "on track" if last <= date else f"late, forecast {last}"
-        return f"Hard deadline: {_ids_text(ids)} done ({verdict})"
+        return f"Hard deadline: {deadline_scope(plan, ids)} ({verdict})"
+    unlinked = (
+        "Hard deadline with no task linked, so the forecast checks nothing against "
+        "it (list its task ids under tasks in plan/tasks.yaml)"
+    )
     done = [
         COMPONENT_NAMES[key]
         for key in COMPONENTS
         if any(t.component == key for t in plan.tasks) and a.spans[key].last_day <= date
     ]
     if done:
-        return f"Hard deadline; forecast by then: {', '.join(done)} complete"
+        return f"{unlinked}; forecast by then: {', '.join(done)} complete"
     finished = [t for t in plan.tasks if a.task_dates(t.id)[1] <= date]
     return (
-        f"Hard deadline; forecast by then: {len(finished)} of {len(plan.tasks)} "
+        f"{unlinked}; forecast by then: {len(finished)} of {len(plan.tasks)} "
         "tasks done, no phase complete"
     )
 
@@ -268,7 +306,7 @@ def _target_risks(plan: Plan, a: Analysis) -> list[Risk]:
     """A risk when the median or the P80 forecast falls after the target date."""
     target = plan.calendar.target
     critical = _ids_text(list(a.schedule.critical_path))
-    chance = f"{a.on_time_probability:.0%}"
+    chance = chance_text(a.on_time_probability)
     if a.p50 > target:
         return [
             Risk(
@@ -317,8 +355,79 @@ def _deadline_risks(plan: Plan, a: Analysis) -> list[Risk]:
     return found
 
 
+# One member owning more than this share of the critical-path tasks, on a path of
+# at least this many tasks, is a key-person risk; so is owning all of a path of
+# two or more tasks in a team of several.
+KEY_PERSON_SHARE = 0.6
+KEY_PERSON_MIN_TASKS = 4
+# A junior owning more than this share of the critical path, by tasks or by
+# likely effort, is a risk whatever the rest of the team's experience.
+JUNIOR_CRITICAL_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class _CriticalShare:
+    """What one member owns of the critical path: tasks and likely days."""
+
+    handle: str
+    tasks: int
+    days: float
+    path_tasks: int
+    path_days: float
+
+    @property
+    def whole(self) -> bool:
+        """Whether the member owns every critical-path task."""
+        return self.tasks == self.path_tasks
+
+    def text(self) -> str:
+        """'5 of the 8 critical-path tasks (21 of 30 likely days)'."""
+        if self.whole:
+            return (
+                f"every one of the {self.path_tasks} critical-path tasks "
+                f"({self.days:g} likely days)"
+            )
+        return (
+            f"{self.tasks} of the {self.path_tasks} critical-path tasks "
+            f"({self.days:g} of {self.path_days:g} likely days)"
+        )
+
+
+def _critical_shares(plan: Plan, a: Analysis) -> list[_CriticalShare]:
+    """Each owner's part of the critical path, by handle."""
+    likely = {t.id: t.estimate.likely for t in plan.tasks}
+    critical = a.schedule.critical_path
+    tasks: dict[str, int] = {}
+    days: dict[str, float] = {}
+    for task_id in critical:
+        owner = a.schedule.slots[task_id].owner
+        tasks[owner] = tasks.get(owner, 0) + 1
+        days[owner] = days.get(owner, 0.0) + likely[task_id]
+    total = sum(likely[i] for i in critical)
+    return [
+        _CriticalShare(h, tasks[h], days[h], len(critical), total)
+        for h in sorted(tasks)
+    ]
+
+
+def _is_key_person(share: _CriticalShare) -> bool:
+    """Whether a member's part of the critical path makes them a key person."""
+    if share.whole:
+        return share.path_tasks >= 2
+    return (
+        share.path_tasks >= KEY_PERSON_MIN_TASKS
+        and share.tasks / share.path_tasks > KEY_PERSON_SHARE
+    )
+
+
+def _is_junior(plan: Plan, handle: str) -> bool:
+    """Whether the member with this handle is junior."""
+    member = plan.member(handle)
+    return member is not None and member.expertise == "junior"
+
+
 def _key_person_risks(plan: Plan, a: Analysis) -> list[Risk]:
-    """A risk when one person is the team or owns most of the critical path."""
+    """A risk when one person is the team, owns all or most of the critical path."""
     if len(plan.team) == 1:
         return [
             Risk(
@@ -330,26 +439,29 @@ def _key_person_risks(plan: Plan, a: Analysis) -> list[Risk]:
                 "the team, and keep tasks small enough to hand over",
             )
         ]
-    critical = a.schedule.critical_path
-    owners: dict[str, int] = {}
-    for task_id in critical:
-        owner = a.schedule.slots[task_id].owner
-        owners[owner] = owners.get(owner, 0) + 1
     return [
-        _critical_owner_risk(_name(plan, handle), count, len(critical))
-        for handle, count in sorted(owners.items())
-        if len(critical) >= 4 and count / len(critical) > 0.6
+        _critical_owner_risk(plan, share)
+        for share in _critical_shares(plan, a)
+        if _is_key_person(share)
     ]
 
 
-def _critical_owner_risk(name: str, count: int, length: int) -> Risk:
-    """The risk that one member owns most of the critical path."""
-    return Risk(
-        f"Key-person risk: {name} owns {count} of the {length} critical-path tasks",
-        "M",
-        "H",
+def _critical_owner_risk(plan: Plan, share: _CriticalShare) -> Risk:
+    """The risk that one member owns all or most of the critical path."""
+    name = _name(plan, share.handle)
+    junior = _is_junior(plan, share.handle)
+    who = f"{name}, a junior," if junior else name
+    mitigation = (
         f"Pair another member with {name} on the critical path and "
-        "hand over the next critical task if they are away",
+        "hand over the next critical task if they are away"
+    )
+    if junior:
+        mitigation += "; a senior reviews each of their critical tasks"
+    return Risk(
+        f"Key-person risk: {who} owns {share.text()}",
+        "H" if share.whole else "M",
+        "H",
+        mitigation,
     )
 
 
@@ -381,19 +493,40 @@ def _blocked_risks(plan: Plan, a: Analysis) -> list[Risk]:
 
 
 def _junior_risks(plan: Plan, a: Analysis) -> list[Risk]:
-    """A risk when most of the team is junior."""
+    """A risk when most of the team is junior, and one per junior owning more
+    than half the critical path (unless that is a key-person risk already)."""
+    found = []
     juniors = [m for m in plan.team if m.expertise == "junior"]
-    if len(juniors) * 2 <= len(plan.team):
-        return []
-    return [
-        Risk(
-            "Most of the team is junior: estimates are wider and reviews slower",
-            "M",
-            "M",
-            "Pair juniors with a senior reviewer, keep tasks small and "
-            "re-estimate after the first sprint",
+    if len(juniors) * 2 > len(plan.team):
+        found.append(
+            Risk(
+                "Most of the team is junior: estimates are wider and reviews slower",
+                "M",
+                "M",
+                "Pair juniors with a senior reviewer, keep tasks small and "
+                "re-estimate after the first sprint",
+            )
         )
-    ]
+    if len(plan.team) == 1:
+        return found
+    for share in _critical_shares(plan, a):
+        if not _is_junior(plan, share.handle) or _is_key_person(share):
+            continue
+        by_tasks = share.tasks / share.path_tasks > JUNIOR_CRITICAL_SHARE
+        by_days = share.days > JUNIOR_CRITICAL_SHARE * share.path_days
+        if by_tasks or by_days:
+            name = _name(plan, share.handle)
+            found.append(
+                Risk(
+                    f"A junior drives the date: {name} owns {share.text()}",
+                    "M",
+                    "H",
+                    f"A senior reviews each of {name}'s critical tasks as it "
+                    "starts; move the largest of them to a more experienced member "
+                    "if it slips",
+                )
+            )
+    return found
 
 
 # The schedule risks a render adds, in the order they are listed before sorting.

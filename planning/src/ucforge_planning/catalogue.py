@@ -39,6 +39,10 @@ class Draft:
     after: tuple[str, ...] = ()
     before: tuple[str, ...] = ()
     regime: str = ""
+    # Who owns it when the team lacks its role, in order; whose tasks' owners
+    # must not own it.
+    fallback_roles: tuple[str, ...] = ()
+    independent_of: tuple[str, ...] = ()
 
 
 @cache
@@ -68,6 +72,8 @@ def _draft(placed: Placed[TaskEntry], f: Facts | None, values: dict[str, str]) -
         task.after,
         task.before,
         placed.regime,
+        task.fallback_roles,
+        task.independent_of,
     )
 
 
@@ -109,6 +115,7 @@ def drafts(f: Facts, catalogue: Catalogue | None = None) -> list[Draft]:
                 )
             ),
             before=(),
+            independent_of=tuple(k for k in task.independent_of if k in keys),
         )
         for task in tasks
     ]

@@ -278,6 +278,12 @@ class TaskEntry(Strict):
     variants: tuple[TaskVariant, ...] = ()
     # The plan's last task: after every task no other task waits for.
     closes_the_plan: StrictBool = False
+    # Who owns the task when the team has no one in its role: the first of these
+    # roles the team has (a compliance task names them; other tasks may).
+    fallback_roles: tuple[Role, ...] = ()
+    # Tasks whose owners must not own this one, such as a model's development for
+    # its independent validation.
+    independent_of: Keys = ()
 
 
 class DeliverableVariant(Strict):
@@ -546,6 +552,17 @@ def _placement_problems(file: _File, content: CatalogueFile) -> Iterator[str]:
                 f"{where}: component: required outside phases/ (one of "
                 f"{', '.join(COMPONENTS)})"
             )
+        if file.regime and not task.fallback_roles:
+            yield (
+                f"{where}: fallback_roles: required for a compliance task: the "
+                f"roles, in order, that own it when the team has no {task.role}"
+            )
+        repeated = [task.role, *task.fallback_roles]
+        if len(set(repeated)) < len(repeated):
+            yield (
+                f"{where}: fallback_roles: each role once, and not the task's own "
+                f"role {task.role}; got {list(task.fallback_roles)}"
+            )
     if content.deliverables and not file.phase:
         yield f"{file.path}: deliverables: only a phase file lists deliverables"
 
@@ -575,6 +592,11 @@ def _task_problems(placed: list[tuple[_File, int, TaskEntry]]) -> Iterator[str]:
                     yield f"{here}: {field}: {key!r} is not a task of the catalogue"
                 elif key == task.key:
                     yield f"{here}: {field}: a task cannot wait for itself"
+        for key in task.independent_of:
+            if key not in where:
+                yield f"{here}: independent_of: {key!r} is not a task of the catalogue"
+            elif key == task.key:
+                yield f"{here}: independent_of: a task cannot exclude its own owner"
         if task.closes_the_plan and (
             task.after or task.before or task.when.model_fields_set
         ):

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from .catalogue import Draft, drafts, facts_from_answers
+from .deadlines import QUESTION, entry_label, linked_tasks
 from .document import dump_plan, load_plan
+from .errors import PlanError
 from .guidance import deliverables, gates, risks
 from .model import (
     COMPONENT_PREFIXES,
@@ -69,6 +71,76 @@ def candidates_for(role: str, team: tuple[Member, ...]) -> list[Member]:
         return found
     present = [r for r in FALLBACK_ROLES[role] if any(m.role == r for m in team)]
     return [m for r in present[:2] for m in team if m.role == r]
+
+
+def draft_candidates(draft: Draft, team: tuple[Member, ...]) -> list[Member]:
+    """Members who may take this draft: those of its role, else those of the first
+    of its own fallback roles the team has (a compliance task names the roles
+    that own it), else `candidates_for` its role."""
+    for role in (draft.role, *draft.fallback_roles):
+        found = [m for m in team if m.role == role]
+        if found:
+            return found
+    return candidates_for(draft.role, team)
+
+
+def _independent_owners(
+    items: list[Draft], owners: Mapping[str, Member], team: tuple[Member, ...]
+) -> dict[str, Member]:
+    """The owners, with each draft that must be independent of other drafts moved
+    off a member who owns one of them.
+
+    It goes to the first role, in its owning order, with a member who owns none
+    of them: the least loaded (fewest drafts) such member, first in team order on
+    a tie. With no such member the owner stays and the plan names the risk.
+    """
+    result = dict(owners)
+    for draft in items:
+        excluded = {result[k].handle for k in draft.independent_of if k in result}
+        if result[draft.key].handle not in excluded:
+            continue
+        roles = dict.fromkeys(
+            (draft.role, *draft.fallback_roles, *FALLBACK_ROLES[draft.role])
+        )
+        for role in roles:
+            free = [m for m in team if m.role == role and m.handle not in excluded]
+            if free:
+                load = [sum(o == m for o in result.values()) for m in free]
+                result[draft.key] = free[load.index(min(load))]
+                break
+    return result
+
+
+def _independence_risks(
+    items: list[Draft],
+    ids: Mapping[str, str],
+    tasks: tuple[Task, ...],
+    team: tuple[Member, ...],
+) -> list[Risk]:
+    """A risk for each task whose owner owns a task it must be independent of."""
+    owner = {t.id: t.owner for t in tasks}
+    names = {m.handle: m.name for m in team}
+    found = []
+    for draft in items:
+        own = [
+            ids[k]
+            for k in draft.independent_of
+            if owner[ids[k]] == owner[ids[draft.key]]
+        ]
+        if own:
+            found.append(
+                Risk(
+                    f"{ids[draft.key]} needs an owner independent of "
+                    f"{' and '.join(own)}, and every member owns one of them: "
+                    f"{names[owner[ids[draft.key]]]} owns {ids[draft.key]} too",
+                    "H",
+                    "H",
+                    "Ask the use-case owner to name an owner outside the team "
+                    f"(the model-risk or validation function) for {ids[draft.key]} "
+                    "before it starts",
+                )
+            )
+    return found
 
 
 def effort_factor(member: Member, role: str) -> float:
@@ -142,9 +214,7 @@ def _owners(items: list[Draft], team: tuple[Member, ...]) -> dict[str, Member]:
     by_key = {d.key: d for d in items}
     members = {m.handle: m for m in team}
     graph = {d.key: d.after for d in items}
-    candidates = {
-        d.key: [m.handle for m in candidates_for(d.role, team)] for d in items
-    }
+    candidates = {d.key: [m.handle for m in draft_candidates(d, team)] for d in items}
 
     def duration(key: str, handle: str) -> float:
         """Days the member needs for the draft at its likely effort and capacity."""
@@ -178,7 +248,7 @@ def _tasks(
     items: list[Draft], ids: Mapping[str, str], team: tuple[Member, ...]
 ) -> tuple[Task, ...]:
     """Every draft as a task with its owner, in component order."""
-    owners = _owners(items, team)
+    owners = _independent_owners(items, _owners(items, team), team)
     ordered = sorted(items, key=lambda d: _task_order(d, ids))
     return tuple(_task(draft, owners[draft.key], ids) for draft in ordered)
 
@@ -207,14 +277,50 @@ def _calendar(answers: Mapping[str, Any]) -> Calendar:
     )
 
 
-def _deadlines(answers: Mapping[str, Any]) -> tuple[Deadline, ...]:
-    """The answered hard deadlines by date, with no tasks checked against them."""
-    answered = sorted(
-        answers["hard_deadlines"] or (), key=lambda d: str(_date(d["date"]))
-    )
-    return tuple(
-        Deadline(name=str(d["name"]), date=_date(d["date"]), tasks=()) for d in answered
-    )
+def _components(items: list[Draft], ids: Mapping[str, str]) -> dict[str, str]:
+    """Every task id of the plan, in plan order, with its component."""
+    ordered = sorted(items, key=lambda d: _task_order(d, ids))
+    return {ids[d.key]: d.component for d in ordered}
+
+
+def _linked_deadlines(
+    answers: Mapping[str, Any], components: Mapping[str, str]
+) -> tuple[tuple[Deadline, ...], list[str]]:
+    """The answered hard deadlines by date, each with the ids of the phases and
+    tasks it names, and what is wrong with the phases and ids answered."""
+    found, problems = [], []
+    for position, entry in enumerate(answers["hard_deadlines"] or (), start=1):
+        where = entry_label(position, entry)
+        ids, wrong = linked_tasks(entry, where, components)
+        problems += wrong
+        found.append(
+            Deadline(name=str(entry["name"]), date=_date(entry["date"]), tasks=ids)
+        )
+    return tuple(sorted(found, key=lambda d: d.date)), problems
+
+
+def deadline_problems(answers: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the answered deadlines' phases and task ids, for the copy.
+
+    Task ids are known once the answers' tasks are drafted; this drafts them
+    without owners or a schedule, so the copy can refuse before writing anything.
+    """
+    items = drafts(facts_from_answers(answers))
+    return _linked_deadlines(answers, _components(items, _ids(items)))[1]
+
+
+def _deadlines(
+    answers: Mapping[str, Any], items: list[Draft], ids: Mapping[str, str]
+) -> tuple[Deadline, ...]:
+    """The answered hard deadlines by date, with the tasks each one checks."""
+    deadlines, problems = _linked_deadlines(answers, _components(items, ids))
+    if problems:
+        raise PlanError(
+            f"{QUESTION} has {len(problems)} problem(s):\n"
+            + "".join(f"  - {p}\n" for p in problems),
+            problems,
+        )
+    return deadlines
 
 
 def build_plan(answers: Mapping[str, Any]) -> Plan:
@@ -224,16 +330,20 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
     items = drafts(facts)
     ids = _ids(items)
     reviewers = [str(r) for r in answers["reviewers"]]
+    tasks = _tasks(items, ids, team)
     return Plan(
         project=_project(answers),
         answers=key_answers(answers),
         team=team,
         calendar=_calendar(answers),
-        deadlines=_deadlines(answers),
+        deadlines=_deadlines(answers, items, ids),
         forecast=Forecast(seed=seed_for(answers), runs=MONTE_CARLO_RUNS),
         deliverables={k: tuple(v) for k, v in deliverables(facts).items()},
-        tasks=_tasks(items, ids, team),
-        risks=tuple(Risk(r[0], r[1], r[2], _with_ids(r[3], ids)) for r in risks(facts)),
+        tasks=tasks,
+        risks=(
+            *(Risk(r[0], r[1], r[2], _with_ids(r[3], ids)) for r in risks(facts)),
+            *_independence_risks(items, ids, tasks, team),
+        ),
         gates=tuple(Gate(*g) for g in gates(facts, reviewers)),
     )
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from .analysis import Analysis, Span, analyse
+from .analysis import Analysis, Span, analyse, chance_text, deadline_scope
 from .checklist import review_checklist
 from .markup import cell, code, end_sentence, text
 from .model import (
@@ -153,7 +153,7 @@ def _overview_rows(plan: Plan, a: Analysis) -> list[list[str]]:
         ],
         [
             "Forecast",
-            f"P50 {a.p50}, P80 {a.p80}; {a.on_time_probability:.0%} chance of "
+            f"P50 {a.p50}, P80 {a.p80}; {chance_text(a.on_time_probability)} chance of "
             "finishing by the target",
         ],
         ["Progress", f"{len(done)} of {len(plan.tasks)} tasks done"],
@@ -521,7 +521,10 @@ def _timeline_answer(plan: Plan) -> list[str]:
     """Key Question 2: the dates, the sprint length and the hard deadlines."""
     c = plan.calendar
     deadlines = (
-        "; ".join(f"{text(d.name)} on {d.date}" for d in plan.deadlines)
+        "; ".join(
+            f"{text(d.name)} on {d.date} ({deadline_scope(plan, list(d.tasks))})"
+            for d in plan.deadlines
+        )
         or "none beyond the target"
     )
     return [
