@@ -11,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cache
 
-from .catalogue_schema import BRACED, Catalogue, Placed, TaskEntry, load_catalogue
+from .catalogue_schema import (
+    BRACED,
+    Catalogue,
+    Placed,
+    TaskEntry,
+    holding_links,
+    load_catalogue,
+)
 from .facts import Facts, facts_from_answers, placeholder_values
 
 __all__ = [
@@ -39,6 +46,8 @@ class Draft:
     after: tuple[str, ...] = ()
     before: tuple[str, ...] = ()
     regime: str = ""
+    # The tests that prove the acceptance criteria, for these answers.
+    verified_by: tuple[str, ...] = ()
 
 
 @cache
@@ -68,6 +77,7 @@ def _draft(placed: Placed[TaskEntry], f: Facts | None, values: dict[str, str]) -
         task.after,
         task.before,
         placed.regime,
+        holding_links(task.verified_by, f),
     )
 
 
