@@ -176,6 +176,14 @@ def read_junit(paths: Sequence[Path], shown: Sequence[str] | None = None) -> Tes
     return TestRun(tuple(cases), latest(stamps), tuple(names))
 
 
+def run_time(stamp: str) -> str:
+    """A run's timestamp as people read it, in UTC to the minute."""
+    moment = _moment(stamp) if stamp else None
+    if moment is None:
+        return stamp or "an unknown time"
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+
+
 def latest(stamps: Iterable[str]) -> str:
     """The latest of the ISO timestamps, as written; '' when none can be read."""
     dated = [(m, s) for s in stamps if (m := _moment(s)) is not None]
@@ -254,6 +262,8 @@ class Verification:
     criteria: tuple[Criterion, ...]
     # Result and number of covered testcases of every link the plan names.
     links: dict[str, tuple[str, int]]
+    # The use case, as the reports name it: 'UC-001 Customer churn prediction'.
+    title: str = ""
 
     @property
     def results(self) -> dict[str, str]:
@@ -274,8 +284,12 @@ def verify(plan: Plan, run: TestRun) -> Verification:
     """Each criterion of the plan against the run."""
     found = criteria(plan)
     links = dict.fromkeys(link for c in found for link in c.links)
+    p = plan.project
     return Verification(
-        run, tuple(found), {link: link_result(link, run.cases) for link in links}
+        run,
+        tuple(found),
+        {link: link_result(link, run.cases) for link in links},
+        f"{p.use_case_id} {p.name}",
     )
 
 
@@ -304,7 +318,7 @@ def dump_record(v: Verification) -> str:
     data = {
         "format": RECORD_FORMAT,
         "run": {
-            "timestamp": v.run.timestamp or "unknown",
+            "timestamp": v.run.timestamp,
             "junit": list(v.run.files),
             "tests": {"total": len(v.run.cases), **counts},
         },
@@ -349,14 +363,15 @@ def load_record(content: str, source: str) -> Record:
                     f"result, one of {', '.join(RESULTS)}{again}"
                 )
             results[link] = str(result)
-    return Record(str(run.get("timestamp", "unknown")), results)
+    stamp = run.get("timestamp")
+    return Record(stamp if isinstance(stamp, str) else "", results)
 
 
 def _run_line(v: Verification) -> str:
     counts = v.run.counts()
     listed = ", ".join(f"{n} {r}" for r, n in counts.items() if n)
-    when = v.run.timestamp or "an unknown time"
-    return f"Test run of {when}: {len(v.run.cases)} tests ({listed or 'none'})"
+    when, total = run_time(v.run.timestamp), len(v.run.cases)
+    return f"Test run of {when}: {total} tests ({listed or 'none'})"
 
 
 def _summary(v: Verification) -> str:
@@ -374,27 +389,31 @@ def _hint(v: Verification) -> list[str]:
     ]
 
 
-def report_text(plan: Plan, v: Verification) -> str:
+def _label(c: Criterion) -> str:
+    return c.name if c.kind == "task" else f"gate {c.name}"
+
+
+def report_text(v: Verification) -> str:
     """The verification as plain text for a terminal."""
     lines = [
-        f"Acceptance criteria of {plan.project.use_case_id} {plan.project.name}: "
-        f"{_summary(v)}",
+        f"Acceptance criteria of {v.title}: {_summary(v)}",
         _run_line(v) + ", from " + ", ".join(v.run.files),
     ]
     for state in (FAILING, VERIFIED, UNVERIFIED):
-        listed = v.by_state(state)
+        listed = [c for c in v.by_state(state) if c.links]
         if not listed:
             continue
         lines += ["", f"{state.capitalize()}:"]
         for c in listed:
-            label = c.name if c.kind == "task" else f"gate {c.name}"
-            lines.append(f"  {label}: {' '.join(c.text.split())}")
-            if not c.links:
-                lines.append("      no tests linked (verified_by)")
+            lines.append(f"  {_label(c)}: {' '.join(c.text.split())}")
             for link in c.links:
                 result, count = v.links[link]
                 cases = f" ({count} cases)" if count > 1 else ""
                 lines.append(f"      {result:<8} {link}{cases}")
+    unlinked = [_label(c) for c in v.criteria if not c.links]
+    if unlinked:
+        lines += ["", "No tests linked (verified_by), so unverified:"]
+        lines += [f"  {', '.join(unlinked)}"]
     hint = _hint(v)
     if hint:
         lines += ["", *hint]
@@ -406,10 +425,10 @@ def _table_code(value: str) -> str:
     return code(value).replace("|", "\\|")
 
 
-def report_markdown(plan: Plan, v: Verification) -> str:
+def report_markdown(v: Verification) -> str:
     """The verification as Markdown, for a CI job's summary page."""
     lines = [
-        f"### Acceptance criteria of {text(plan.project.use_case_id)}: {_summary(v)}",
+        f"### Acceptance criteria of {text(v.title)}: {_summary(v)}",
         "",
         f"{text(_run_line(v))}.",
         "",
@@ -418,13 +437,14 @@ def report_markdown(plan: Plan, v: Verification) -> str:
     ]
     for state in (FAILING, VERIFIED, UNVERIFIED):
         for c in v.by_state(state):
+            if not c.links:
+                continue
             label = text(c.name) if c.kind == "task" else f"Gate: {text(c.name)}"
             tests = "<br>".join(
                 _table_code(link) + " " + v.links[link][0] for link in c.links
             )
-            lines.append(
-                f"| {label} | {state} | {tests or 'no tests linked'} |".replace(
-                    "\n", " "
-                )
-            )
+            lines.append(f"| {label} | {state} | {tests} |")
+    unlinked = [text(_label(c)) for c in v.criteria if not c.links]
+    if unlinked:
+        lines += ["", f"No tests linked, so unverified: {', '.join(unlinked)}."]
     return "\n".join(lines) + "\n"
