@@ -267,16 +267,20 @@ class Verification:
 
     @property
     def results(self) -> dict[str, str]:
+        """The result of every link the plan names."""
         return {link: result for link, (result, _) in self.links.items()}
 
     def state(self, criterion: Criterion) -> str:
+        """Verified, failing or unverified."""
         return criterion_state(criterion.links, self.results)
 
     def by_state(self, state: str) -> list[Criterion]:
+        """The criteria in this state, in plan order."""
         return [c for c in self.criteria if self.state(c) == state]
 
     @property
     def failing(self) -> bool:
+        """Whether a linked test of some criterion failed: plan verify fails then."""
         return any(self.state(c) == FAILING for c in self.criteria)
 
 
