@@ -11,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cache
 
-from .catalogue_schema import BRACED, Catalogue, Placed, TaskEntry, load_catalogue
+from .catalogue_schema import (
+    BRACED,
+    Catalogue,
+    Placed,
+    TaskEntry,
+    holding_links,
+    load_catalogue,
+)
 from .facts import Facts, facts_from_answers, placeholder_values
 
 __all__ = [
@@ -43,6 +50,8 @@ class Draft:
     # must not own it.
     fallback_roles: tuple[str, ...] = ()
     independent_of: tuple[str, ...] = ()
+    # The tests that prove the acceptance criteria, for these answers.
+    verified_by: tuple[str, ...] = ()
 
 
 @cache
@@ -74,6 +83,7 @@ def _draft(placed: Placed[TaskEntry], f: Facts | None, values: dict[str, str]) -
         placed.regime,
         task.fallback_roles,
         task.independent_of,
+        holding_links(task.verified_by, f),
     )
 
 

@@ -31,12 +31,14 @@ from .errors import CatalogueError
 from .facts import PLACEHOLDERS, Facts
 from .graph import describe_cycle, find_cycles
 from .model import COMPONENTS, GATE_SCOPES, LEVELS
+from .verify import TEST_LINK_RULE, is_test_link
 from .vocabulary import (
     COMPLIANCE_NAMES,
     COMPUTE_ENGINE_NAMES,
     DOCUMENT_NAMES,
     INFRASTRUCTURE_NAMES,
     METRIC_NAMES,
+    ORCHESTRATOR_NAMES,
     PROBLEM_TYPES,
     ROLES,
     TEST_LEVELS,
@@ -159,6 +161,20 @@ Effort = Annotated[
 Keys = tuple[TaskKey, ...]
 
 
+def _test_link_rule(value: str) -> str:
+    if not is_test_link(value):
+        raise ValueError(f"{value!r}: a test link {TEST_LINK_RULE}")
+    return value
+
+
+TestLink = Annotated[str, Field(strict=True), AfterValidator(_test_link_rule)]
+
+
+def _link_shape(value: Any) -> Any:
+    """A link given as its text alone, without conditions."""
+    return {"test": value} if isinstance(value, str) else value
+
+
 class Strict(BaseModel):
     """Unknown keys are refused and a loaded entry never changes."""
 
@@ -182,6 +198,7 @@ CONDITIONS: dict[str, Callable[[Facts, Any], bool]] = {
     "audits": lambda f, v: audits(f.compliance) == v,
     "tracking_server": lambda f, v: f.tracking_server == v,
     "compute_engine": lambda f, v: f.compute_engine == v,
+    "orchestrator": lambda f, v: f.orchestrator == v,
     "model_card": lambda f, v: f.model_card == v,
     "publishes_documents": lambda f, v: bool(f.published_documents) == v,
     "approvals": lambda f, v: f.approvals == v,
@@ -216,6 +233,15 @@ class When(Strict):
         ]
         | None
     ) = None
+    # The orchestrator the flow is generated for ("none": the command line's).
+    orchestrator: (
+        Annotated[
+            str,
+            Field(strict=True),
+            AfterValidator(_one_of("orchestrator", ORCHESTRATOR_NAMES)),
+        ]
+        | None
+    ) = None
     # Whether a model card is required, asked for or by a regime.
     model_card: StrictBool | None = None
     # Whether the plan publishes any document besides READMEs, runbooks and ADRs.
@@ -244,6 +270,39 @@ class When(Strict):
 
 
 ALWAYS = When()
+
+
+class TestLinkEntry(Strict):
+    """A test that proves a criterion; in the plan only when its `when` holds."""
+
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    test: TestLink
+    when: When = ALWAYS
+
+
+def _links_once(links: tuple[TestLinkEntry, ...]) -> tuple[TestLinkEntry, ...]:
+    tests = [link.test for link in links]
+    twice = sorted({t for t in tests if tests.count(t) > 1})
+    if twice:
+        raise ValueError(f"names {', '.join(map(repr, twice))} more than once")
+    return links
+
+
+# The tests of the generated project that prove an entry's criteria.
+TestLinks = Annotated[
+    tuple[Annotated[TestLinkEntry, BeforeValidator(_link_shape)], ...],
+    AfterValidator(_links_once),
+]
+
+
+def holding_links(links: tuple[TestLinkEntry, ...], f: Facts | None) -> tuple[str, ...]:
+    """The tests of the links whose conditions hold (unconditional ones if no facts)."""
+    return tuple(
+        link.test
+        for link in links
+        if (link.when.holds(f) if f is not None else not link.when.model_fields_set)
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -284,6 +343,8 @@ class TaskEntry(Strict):
     # Tasks whose owners must not own this one, such as a model's development for
     # its independent validation.
     independent_of: Keys = ()
+    # Tests of the generated project that prove the acceptance criteria.
+    verified_by: TestLinks = ()
 
 
 class DeliverableVariant(Strict):
@@ -331,6 +392,8 @@ class GateEntry(Strict):
     scope: Scope
     when: When = ALWAYS
     variants: tuple[GateVariant, ...] = ()
+    # Tests of the generated project that prove the criteria.
+    verified_by: TestLinks = ()
 
 
 class CatalogueFile(Strict):

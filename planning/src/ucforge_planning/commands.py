@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from .document import load_plan, read_plan
 from .errors import PlanError
 from .model import COMPONENT_NAMES, COMPONENTS, STATUSES, Plan
 from .render import render_markdown
+from .verify import Record, dump_record, load_record, read_junit, verify
+from .verify import Verification as Verification
+from .verify import report_markdown as report_markdown
+from .verify import report_text as report_text
 
 TASKS_FILE = Path("plan") / "tasks.yaml"
 PLAN_FILE = "implementation-plan.md"
+# The last `plan verify`, next to tasks.yaml; `plan render` shows it.
+VERIFICATION_FILE = Path("plan") / "verification.yaml"
+# Where `make test` writes the JUnit XML of each folder's run.
+JUNIT_DIR = Path("reports") / "junit"
 
 
 def _read_text(project_root: Path) -> str:
@@ -49,11 +58,59 @@ def write_atomically(path: Path, content: str) -> None:
 
 
 def render_plan(project_root: Path) -> Path:
-    """Rewrite the implementation plan from plan/tasks.yaml; returns its path."""
+    """Rewrite the implementation plan from plan/tasks.yaml; returns its path.
+
+    The plan shows the last `plan verify` (plan/verification.yaml) when there is one.
+    """
     plan = load_project_plan(project_root)
     target = project_root / plan.project.plan_dir / PLAN_FILE
-    write_atomically(target, render_markdown(plan))
+    record = load_verification(project_root)
+    write_atomically(target, render_markdown(plan, record=record))
     return target
+
+
+def load_verification(project_root: Path) -> Record | None:
+    """The record of the last `plan verify`, or None when there is none."""
+    path = project_root / VERIFICATION_FILE
+    try:
+        content = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PlanError(f"{path} cannot be read: {error}") from error
+    return load_record(content, VERIFICATION_FILE.as_posix())
+
+
+def _shown(path: Path, project_root: Path) -> str:
+    """A JUnit file's path as the record names it: from the root when inside it."""
+    try:
+        return path.resolve().relative_to(project_root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def plan_verify(project_root: Path, junit_paths: Sequence[Path] = ()) -> Verification:
+    """Each acceptance criterion and gate against the JUnit XML of a test run.
+
+    Without paths, reads every reports/junit/*.xml (where `make test` writes them);
+    relative paths are from the project root. Writes plan/verification.yaml with
+    the run's own timestamp, not the clock's, so that the plan renders the same from
+    the same run. The caller reports the result with report_text or
+    report_markdown, and fails when `failing` is true.
+    """
+    plan = load_project_plan(project_root)
+    if not junit_paths:
+        junit_paths = sorted((project_root / JUNIT_DIR).glob("*.xml"))
+        if not junit_paths:
+            raise PlanError(
+                f"no JUnit XML in {JUNIT_DIR.as_posix()}: run make test first (it "
+                "writes one file per folder), or name the files"
+            )
+    paths = [p if p.is_absolute() else project_root / p for p in junit_paths]
+    run = read_junit(paths, [_shown(p, project_root) for p in paths])
+    result = verify(plan, run)
+    write_atomically(project_root / VERIFICATION_FILE, dump_record(result))
+    return result
 
 
 def check_plan(project_root: Path) -> list[str]:

@@ -65,8 +65,8 @@ def _section(key: str, value: Any, comment: str) -> str:
 
 
 def task_entry(task: Task) -> dict[str, Any]:
-    """One task as it is written in tasks.yaml."""
-    return {
+    """One task as it is written in tasks.yaml (verified_by only when it has links)."""
+    entry: dict[str, Any] = {
         "id": task.id,
         "component": task.component,
         "category": task.category,
@@ -82,6 +82,9 @@ def task_entry(task: Task) -> dict[str, Any]:
         "acceptance": task.acceptance,
         "status": task.status,
     }
+    if task.verified_by:
+        entry["verified_by"] = list(task.verified_by)
+    return entry
 
 
 # How to edit the file, at its top; {cli} and the others come from the project.
@@ -105,6 +108,10 @@ _HEADER = (
     "  each working day they spend on this plan",
     "- deadlines: hard dates; list task ids under tasks to have the forecast",
     "  checked against them",
+    "- verified_by (tasks and gates): the tests that prove the criteria, as pytest",
+    "  node ids from the repository root or marker:NAME; make plan-verify (or:",
+    "  {cli} plan verify reports/junit/*.xml) marks each verified, failing or",
+    "  unverified from the JUnit XML of a test run",
 )
 
 
@@ -227,10 +234,18 @@ def _risks(plan: Plan) -> list[dict[str, Any]]:
 
 def _gates(plan: Plan) -> list[dict[str, Any]]:
     """The gates section: each quality gate with its timing, criteria and scope."""
-    return [
-        {"gate": g.name, "timing": g.timing, "criteria": g.criteria, "scope": g.scope}
-        for g in plan.gates
-    ]
+    entries: list[dict[str, Any]] = []
+    for g in plan.gates:
+        entry: dict[str, Any] = {
+            "gate": g.name,
+            "timing": g.timing,
+            "criteria": g.criteria,
+            "scope": g.scope,
+        }
+        if g.verified_by:
+            entry["verified_by"] = list(g.verified_by)
+        entries.append(entry)
+    return entries
 
 
 # The sections of tasks.yaml in the order written: key, value, comment above it.

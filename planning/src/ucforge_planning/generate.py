@@ -241,6 +241,7 @@ def _task(draft: Draft, owner: Member, ids: Mapping[str, str]) -> Task:
         depends_on=tuple(ids[k] for k in draft.after),
         acceptance=draft.acceptance,
         status="TODO",
+        verified_by=draft.verified_by,
     )
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .catalogue import default_catalogue, fill
-from .catalogue_schema import Catalogue
+from .catalogue_schema import Catalogue, holding_links
 from .facts import Facts, placeholder_values
 from .model import COMPONENTS
 
 # (risk, likelihood, impact, mitigation); {task.key} becomes the task's id.
 Risk = tuple[str, str, str, str]
-# (gate, timing, criteria, scope)
-Gate = tuple[str, str, str, str]
+# (gate, timing, criteria, scope, tests that prove it)
+Gate = tuple[str, str, str, str, tuple[str, ...]]
 
 
 def deliverables(f: Facts, catalogue: Catalogue | None = None) -> dict[str, list[str]]:
@@ -64,6 +64,7 @@ def gates(
                     fill(entry.timing, values),
                     fill(entry.criteria, values),
                     entry.scope,
+                    holding_links(entry.verified_by, f),
                 )
             )
     return found

@@ -67,6 +67,8 @@ class Task:
     depends_on: tuple[str, ...]
     acceptance: str
     status: str
+    # Tests that prove the acceptance criteria: pytest node ids or marker:NAME.
+    verified_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ class Gate:
     timing: str
     criteria: str
     scope: str
+    # Tests that prove the criteria: pytest node ids or marker:NAME.
+    verified_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,15 @@ from .model import (
     Plan,
     Task,
 )
+from .verify import (
+    FAILING,
+    NOT_RUN,
+    VERIFIED,
+    Record,
+    criteria,
+    criterion_state,
+    run_time,
+)
 from .vocabulary import (
     CI_PROVIDER_NAMES,
     COMPLIANCE_NAMES,
@@ -335,12 +344,26 @@ def _task_table(a: Analysis, tasks: Sequence[Task]) -> list[str]:
     return table(headers, rows)
 
 
-def _acceptance(tasks: Sequence[Task]) -> list[str]:
+def _proof(links: Sequence[str], record: Record | None) -> list[str]:
+    """The item under a criterion: the tests that prove it, and how they did."""
+    if not links:
+        return []
+    if record is None:
+        return [f"  - To be verified by {', '.join(code(x) for x in links)}"]
+    state = criterion_state(links, record.results)
+    found = ", ".join(f"{code(x)} {record.results.get(x, NOT_RUN)}" for x in links)
+    lead = {VERIFIED: "Verified", FAILING: "Failing"}.get(state, "Unverified")
+    return [f"  - {lead} in the test run of {run_time(record.timestamp)}: {found}"]
+
+
+def _acceptance(tasks: Sequence[Task], record: Record | None = None) -> list[str]:
     """One checkbox per task with its acceptance criteria, ticked when done."""
-    return [
-        f"- [{'x' if t.status == 'DONE' else ' '}] {text(t.id)}: {text(t.acceptance)}"
-        for t in tasks
-    ]
+    lines = []
+    for t in tasks:
+        tick = "x" if t.status == "DONE" else " "
+        lines.append(f"- [{tick}] {text(t.id)}: {text(t.acceptance)}")
+        lines += _proof(t.verified_by, record)
+    return lines
 
 
 def _review_gate(answers: KeyAnswers) -> str:
@@ -352,7 +375,7 @@ def _review_gate(answers: KeyAnswers) -> str:
     return f"Code review passed ({approvals} from {reviewers})"
 
 
-def _component_gates(plan: Plan, key: str) -> list[str]:
+def _component_gates(plan: Plan, key: str, record: Record | None = None) -> list[str]:
     """The quality gates of a component: review, tests, docs, then its own gates."""
     gates = [
         text(_review_gate(plan.answers)),
@@ -360,13 +383,17 @@ def _component_gates(plan: Plan, key: str) -> list[str]:
         f"{plan.answers.coverage_target}%",
         "Documentation updated (README, runbook, ADRs)",
     ]
-    gates += [
-        f"{text(g.name)}: {text(g.criteria)}" for g in plan.gates if g.scope == key
-    ]
-    return [f"- [ ] {g}" for g in gates]
+    lines = [f"- [ ] {g}" for g in gates]
+    for g in plan.gates:
+        if g.scope == key:
+            lines.append(f"- [ ] {text(g.name)}: {text(g.criteria)}")
+            lines += _proof(g.verified_by, record)
+    return lines
 
 
-def _component(plan: Plan, a: Analysis, key: str) -> list[str]:
+def _component(
+    plan: Plan, a: Analysis, key: str, record: Record | None = None
+) -> list[str]:
     """One component's breakdown: summary, tasks, acceptance criteria and gates."""
     tasks = [t for t in plan.tasks if t.component == key]
     heading = [f"### Component: {COMPONENT_NAMES[key]}", ""]
@@ -382,11 +409,11 @@ def _component(plan: Plan, a: Analysis, key: str) -> list[str]:
         "",
         "#### Acceptance Criteria",
         "",
-        *_acceptance(tasks),
+        *_acceptance(tasks, record),
         "",
         "#### Quality Gates",
         "",
-        *_component_gates(plan, key),
+        *_component_gates(plan, key, record),
         "",
     ]
 
@@ -491,10 +518,43 @@ def _risks(a: Analysis) -> list[str]:
     ]
 
 
-def _gates(plan: Plan) -> list[str]:
-    """The Quality Gates section: each gate with its timing and criteria."""
+def _gates(plan: Plan, record: Record | None = None) -> list[str]:
+    """The Quality Gates section: each gate with its timing and criteria.
+
+    Then how many criteria tests prove, and the tests of each gate that has any.
+    """
     rows = [[cell(g.name), cell(g.timing), cell(g.criteria)] for g in plan.gates]
-    return ["## Quality Gates", "", *table(["Gate", "Timing", "Criteria"], rows)]
+    lines = ["## Quality Gates", "", *table(["Gate", "Timing", "Criteria"], rows)]
+    return [*lines, "", *_verification(plan, record)]
+
+
+def _verification(plan: Plan, record: Record | None) -> list[str]:
+    """How many criteria tests prove, and the tests that prove each gate."""
+    found = criteria(plan)
+    linked = [c for c in found if c.links]
+    if record is None:
+        summary = (
+            f"{len(linked)} of {len(found)} acceptance criteria and gates name the "
+            "tests that prove them; after a test run, `make plan-verify` marks each "
+            "verified, failing or unverified and `make plan` shows it here."
+        )
+    else:
+        states = [criterion_state(c.links, record.results) for c in found]
+        counts = ", ".join(
+            f"{states.count(s)} {s}" for s in (VERIFIED, FAILING, "unverified")
+        )
+        summary = (
+            f"Test run of {run_time(record.timestamp)} (`make plan-verify`): of "
+            f"{len(found)} acceptance criteria and gates, {counts}."
+        )
+    lines = [summary]
+    gates = [g for g in plan.gates if g.verified_by]
+    if gates:
+        lines += ["", "Tests that prove the gates:", ""]
+        for g in gates:
+            lines.append(f"- {text(g.name)}")
+            lines += _proof(g.verified_by, record)
+    return lines
 
 
 def _team_answer(plan: Plan) -> list[str]:
@@ -680,8 +740,14 @@ def _documentation(plan: Plan) -> list[str]:
     return ["## Documentation Requirements", "", *(f"- [ ] {i}" for i in items)]
 
 
-def render_markdown(plan: Plan, analysis: Analysis | None = None) -> str:
-    """The whole implementation plan as Markdown text ending in one newline."""
+def render_markdown(
+    plan: Plan, analysis: Analysis | None = None, record: Record | None = None
+) -> str:
+    """The whole implementation plan as Markdown text ending in one newline.
+
+    `record` is the last `plan verify` (plan/verification.yaml); without one, the
+    tests linked to each criterion are shown as the tests that will verify it.
+    """
     a = analysis or analyse(plan)
     p = plan.project
     lines = [
@@ -703,11 +769,11 @@ def render_markdown(plan: Plan, analysis: Analysis | None = None) -> str:
     lines += [*_phases(plan, a), ""]
     lines += ["## Detailed Task Breakdown", ""]
     for key in COMPONENTS:
-        lines += _component(plan, a, key)
+        lines += _component(plan, a, key, record)
     lines += [*_dependencies(plan, a), ""]
     lines += [*_milestones(plan, a), ""]
     lines += [*_risks(a), ""]
-    lines += [*_gates(plan), ""]
+    lines += [*_gates(plan, record), ""]
     lines += [*_key_questions(plan), ""]
     lines += [*_review_checklist(plan), ""]
     lines += [*_testing(plan), ""]

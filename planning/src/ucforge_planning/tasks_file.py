@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -50,6 +51,7 @@ from .model import (
     Risk,
     Task,
 )
+from .verify import TEST_LINK, TEST_LINK_RULE
 
 FORMAT = 1
 TASK_ID = r"[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*"
@@ -160,6 +162,26 @@ Folder = Annotated[
         "must be a relative folder inside the repository, without '..'",
         rf"^{RELATIVE_DIR}$",
     ),
+]
+
+
+def _once_each(links: list[str]) -> list[str]:
+    """A list of test links that names no test twice."""
+    twice = [link for link, n in Counter(links).items() if n > 1]
+    if twice:
+        raise PydanticCustomError(
+            _PLAN_RULE,
+            "names {twice} more than once",
+            {"twice": ", ".join(repr(t) for t in twice)},
+        )
+    return links
+
+
+# Tests that prove a task's acceptance criteria or a gate's criteria.
+TestLinks = Annotated[
+    list[Annotated[str, matches(TEST_LINK_RULE, TEST_LINK)]],
+    listed(TEST_LINK_RULE),
+    AfterValidator(_once_each),
 ]
 Role = Annotated[str, one_of(*ROLES)]
 Level = Annotated[str, one_of(*LEVELS)]
@@ -288,6 +310,7 @@ class TaskEntry(_Entry):
     depends_on: TaskIds = []
     acceptance: Text
     status: Annotated[str, one_of(*STATUSES)]
+    verified_by: TestLinks = []
 
 
 class RiskEntry(_Entry):
@@ -302,6 +325,7 @@ class GateEntry(_Entry):
     timing: Text
     criteria: Text
     scope: Annotated[str, one_of(*GATE_SCOPES)]
+    verified_by: TestLinks = []
 
 
 class TasksFile(_Entry):
@@ -369,13 +393,20 @@ def to_plan(file: TasksFile) -> Plan:
                     **vars(t),
                     "estimate": Estimate(**vars(t.estimate)),
                     "depends_on": tuple(t.depends_on),
+                    "verified_by": tuple(t.verified_by),
                 }
             )
             for t in file.tasks
         ),
         risks=tuple(Risk(**vars(r)) for r in file.risks),
         gates=tuple(
-            Gate(name=g.gate, timing=g.timing, criteria=g.criteria, scope=g.scope)
+            Gate(
+                name=g.gate,
+                timing=g.timing,
+                criteria=g.criteria,
+                scope=g.scope,
+                verified_by=tuple(g.verified_by),
+            )
             for g in file.gates
         ),
     )
@@ -629,7 +660,7 @@ def _where(loc: Sequence[str | int], data: Any) -> str:
             rest = loc[2:]
             if not rest:
                 return f"task {task_id}"
-            joint = " " if rest[0] in ("estimate", "depends_on") else "."
+            joint = " " if rest[0] in ("estimate", "depends_on", "verified_by") else "."
             return f"task {task_id}{joint}{_path(rest)}"
     return _path(loc)
 

@@ -1,6 +1,8 @@
-"""plan: render, check and summarise the implementation plan (plan/tasks.yaml)."""
+"""plan: render, check, report on and verify the plan (plan/tasks.yaml)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -39,3 +41,29 @@ def plan_status() -> None:
     from ucforge_planning.commands import plan_status as status
 
     click.echo(status(find_root()))
+
+
+@plan.command("verify")
+@click.argument("junit", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also append the report in Markdown to this file (CI: $GITHUB_STEP_SUMMARY).",
+)
+def plan_verify(junit: tuple[Path, ...], summary: Path | None) -> None:
+    """Mark each acceptance criterion verified, failing or unverified.
+
+    Reads the JUnit XML of a test run (default: reports/junit/*.xml, which
+    make test writes) and records the result in plan/verification.yaml; exit 5
+    when a criterion's test failed.
+    """
+    from ucforge_planning.commands import plan_verify as verify
+    from ucforge_planning.commands import report_markdown, report_text
+
+    result = verify(find_root(), [path.resolve() for path in junit])
+    click.echo(report_text(result), nl=False)
+    if summary is not None:
+        with summary.open("a", encoding="utf-8") as stream:
+            stream.write(report_markdown(result))
+    if result.failing:
+        raise click.exceptions.Exit(int(ExitCode.GATE_NOT_MET))
