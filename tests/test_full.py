@@ -394,6 +394,20 @@ def assert_installed_as_pinned(project: Path) -> None:
     assert astray == {}, f"installed at versions constraints.txt does not pin: {astray}"
 
 
+def every_linked_test_ran_and_passed(project: Path) -> None:
+    """`make plan-verify` after `make test`: the plan's linked tests all ran and passed.
+
+    Criteria without a link stay unverified; a link no test run reports, or a
+    linked test that failed, would be a plan that claims what nothing proves.
+    """
+    report = run(["make", "plan-verify"], project)
+    counts = dict(re.findall(r"(\d+) (verified|failing|unverified)", report))
+    assert counts.get("failing") == "0", report
+    assert int(counts.get("verified", "0")) > 0, report
+    assert "not in the run" not in report, report
+    assert (project / "plan" / "verification.yaml").is_file()
+
+
 def check_like_a_new_user(project: Path, test: bool = True) -> Path:
     """make install, check and test, then the console script; returns the script."""
     slug = tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"]
@@ -403,6 +417,7 @@ def check_like_a_new_user(project: Path, test: bool = True) -> Path:
     run(["make", "check"], project)
     if test:
         run(["make", "test"], project)
+        every_linked_test_ran_and_passed(project)
     script = project / ".venv" / "bin" / slug
     assert "demo" in run([str(script), "--help"], project)
     documented_commands_exist(project, script)
@@ -494,3 +509,4 @@ def test_each_engine_and_orchestrator_passes_its_own_checks_on_a_fresh_clone(
     assert_installed_as_pinned(project)
     run(["make", "check"], project)
     run(["make", "test"], project, timeout=2400)
+    every_linked_test_ran_and_passed(project)
