@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from .errors import PlanError
-from .model import COMPONENTS, Plan, Project, Task
+from .model import COMPONENTS, Plan, Project, Risk, Task
 from .tasks_file import FORMAT, read_data
 
 
@@ -65,8 +65,8 @@ def _section(key: str, value: Any, comment: str) -> str:
 
 
 def task_entry(task: Task) -> dict[str, Any]:
-    """One task as it is written in tasks.yaml."""
-    return {
+    """One task as it is written in tasks.yaml; actual dates only when recorded."""
+    entry: dict[str, Any] = {
         "id": task.id,
         "component": task.component,
         "category": task.category,
@@ -82,6 +82,10 @@ def task_entry(task: Task) -> dict[str, Any]:
         "acceptance": task.acceptance,
         "status": task.status,
     }
+    for key, day in (("started", task.started), ("finished", task.finished)):
+        if day is not None:
+            entry[key] = day.isoformat()
+    return entry
 
 
 # How to edit the file, at its top; {cli} and the others come from the project.
@@ -178,12 +182,15 @@ def _team(plan: Plan) -> list[dict[str, Any]]:
 def _calendar(plan: Plan) -> dict[str, Any]:
     """The calendar section: dates as ISO text, days off on one line."""
     c = plan.calendar
-    return {
+    entry: dict[str, Any] = {
         "start_date": c.start.isoformat(),
         "target_date": c.target.isoformat(),
         "sprint_length_weeks": c.sprint_length_weeks,
         "non_working_days": _FlowList(d.isoformat() for d in c.non_working_days),
     }
+    if c.status_date is not None:
+        entry["status_date"] = c.status_date.isoformat()
+    return entry
 
 
 def _deadlines(plan: Plan) -> list[dict[str, Any]]:
@@ -214,15 +221,27 @@ def _tasks(plan: Plan) -> list[dict[str, Any]]:
 
 def _risks(plan: Plan) -> list[dict[str, Any]]:
     """The risks section: each risk with its likelihood, impact and mitigation."""
-    return [
-        {
-            "risk": r.risk,
-            "likelihood": r.likelihood,
-            "impact": r.impact,
-            "mitigation": r.mitigation,
-        }
-        for r in plan.risks
-    ]
+    return [_risk_entry(r) for r in plan.risks]
+
+
+def _risk_entry(r: Risk) -> dict[str, Any]:
+    """One risk; the keys of a sampled risk only when it has them."""
+    entry: dict[str, Any] = {
+        "risk": r.risk,
+        "likelihood": r.likelihood,
+        "impact": r.impact,
+        "mitigation": r.mitigation,
+    }
+    if r.probability is not None and r.impact_days is not None:
+        entry["probability"] = number(r.probability)
+        entry["impact_days"] = _Flow(
+            optimistic=number(r.impact_days.optimistic),
+            likely=number(r.impact_days.likely),
+            pessimistic=number(r.impact_days.pessimistic),
+        )
+        if r.delays:
+            entry["delays"] = _FlowList(r.delays)
+    return entry
 
 
 def _gates(plan: Plan) -> list[dict[str, Any]]:
