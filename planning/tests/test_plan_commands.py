@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 
 import pytest
@@ -138,7 +140,7 @@ def test_status_shows_progress_by_phase_and_component(project: Path) -> None:
         task(data, "MD-01")["status"] = "BLOCKED"
 
     edit(project, change)
-    report = commands.plan_status(project)
+    report = commands.plan_status(project, dt.date(2027, 1, 8))
     lines = report.splitlines()
     pipeline = next(line for line in lines if line.startswith("Data Pipeline"))
     assert pipeline.split()[2:7] == ["8", "1", "1", "0", "6"]

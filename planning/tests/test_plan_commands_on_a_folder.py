@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +171,7 @@ def test_status_shows_progress_by_phase_and_component(project: Path) -> None:
     )
     next(t for t in tasks if t["id"] == "MD-02")["status"] = "BLOCKED"
     edit(project, tasks=tasks)
-    report = plan_status(project)
+    report = plan_status(project, dt.date(2027, 1, 8))
     assert "Data Pipeline" in report
     assert "All phases" in report
     assert "In progress:\n  SV-01" in report

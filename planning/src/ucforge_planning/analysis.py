@@ -72,6 +72,15 @@ class Analysis:
     criticality: dict[str, float] = field(default_factory=dict)
     p50_without_risks: dt.date | None = None
     p80_without_risks: dt.date | None = None
+    planned: Schedule | None = None
+
+    def planned_dates(self, task_id: str) -> tuple[dt.date, dt.date]:
+        """First and last working day of a task in the plan from the start."""
+        slot = (self.planned or self.schedule).slots[task_id]
+        return (
+            self.calendar.start_date(slot.start),
+            self.calendar.end_date(slot.start, slot.finish),
+        )
 
     def task_dates(self, task_id: str) -> tuple[dt.date, dt.date]:
         """First and last working day of a task."""
@@ -223,8 +232,10 @@ def analyse(plan: Plan, as_of: dt.date | None = None) -> Analysis:
     progress = _progress(plan, calendar, day) if day is not None else None
     schedule = _schedule(plan, graph, capacity, progress)
     late: tuple[str, ...] = ()
+    planned = None
     if progress is not None:
-        late = _late(plan, _schedule(plan, graph, capacity), progress)
+        planned = _schedule(plan, graph, capacity)
+        late = _late(plan, planned, progress)
     replays = simulate(
         schedule,
         graph,
@@ -265,6 +276,7 @@ def analyse(plan: Plan, as_of: dt.date | None = None) -> Analysis:
         criticality=replays.criticality,
         p50_without_risks=calendar.end_date(0.0, percentile(replays.unrisked, 0.5)),
         p80_without_risks=calendar.end_date(0.0, percentile(replays.unrisked, 0.8)),
+        planned=planned,
     )
     return dataclasses.replace(
         computed,

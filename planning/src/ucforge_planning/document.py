@@ -96,11 +96,14 @@ _HEADER = (
     "Edit this file, never the markdown. Then:",
     "  make plan          (or: {cli} plan render)  rewrites the plan",
     "  make plan-check    (or: {cli} plan check)   validates this file",
-    "  {cli} plan status   shows progress by phase and component",
+    "  make plan-status   (or: {cli} plan status)  progress and the forecast",
+    "  make plan-baseline (or: {cli} plan baseline) keeps the forecast to compare",
     "Dates, the schedule, the critical path, milestone dates and the forecast are",
     "computed from this file at every render.",
     "",
-    "- status: TODO, IN_PROGRESS, DONE or BLOCKED",
+    "- status: TODO, IN_PROGRESS, DONE or BLOCKED; add started: YYYY-MM-DD when",
+    "  work starts and finished: YYYY-MM-DD when it is done: the forecast starts",
+    "  from the latest such date (or calendar.status_date)",
     "- estimate: working days for the owner named, as optimistic, likely and",
     "  pessimistic; generated values are already scaled for the owner's expertise",
     "  (senior x1, intermediate x1.25, junior x1.6; x1.25 outside their role)",
@@ -109,6 +112,9 @@ _HEADER = (
     "  each working day they spend on this plan",
     "- deadlines: hard dates; list task ids under tasks to have the forecast",
     "  checked against them",
+    "- risks: add probability (0-1) and impact_days (working days, or optimistic,",
+    "  likely and pessimistic) to sample a risk in the forecast; delays lists the",
+    "  tasks it holds up (the end when none)",
 )
 
 

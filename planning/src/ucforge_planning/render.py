@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from .analysis import Analysis, Span, analyse
+from .baseline import Baseline
 from .checklist import review_checklist
 from .markup import cell, code, end_sentence, text
 from .model import (
@@ -677,7 +678,9 @@ def _documentation(plan: Plan) -> list[str]:
     return ["## Documentation Requirements", "", *(f"- [ ] {i}" for i in items)]
 
 
-def render_markdown(plan: Plan, analysis: Analysis | None = None) -> str:
+def render_markdown(
+    plan: Plan, analysis: Analysis | None = None, *, baseline: Baseline | None = None
+) -> str:
     """The whole implementation plan as Markdown text ending in one newline."""
     a = analysis or analyse(plan)
     p = plan.project

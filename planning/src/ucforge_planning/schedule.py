@@ -328,7 +328,7 @@ def simulate(
         ends, driver = replay(lengths, no_delay)
         unrisked.append(max(ends, default=0.0))
         delay, at_end, happened = no_delay, 0.0, False
-        for r, hits in zip(risks, hit_lists):
+        for r, hits in zip(risks, hit_lists, strict=True):
             happens = risk_draw() < r.probability
             low, mode, high = r.impact
             u = risk_draw()
