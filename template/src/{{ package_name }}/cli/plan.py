@@ -1,4 +1,4 @@
-"""plan: render, check, baseline and report on the implementation plan (plan/tasks.yaml)."""
+"""plan: render, check, baseline and report on the plan (plan/tasks.yaml)."""
 
 from __future__ import annotations
 
