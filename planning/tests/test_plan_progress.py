@@ -439,7 +439,7 @@ def test_the_rendered_plan_is_the_same_for_the_same_files(
     first = commands.render_plan(chain_project).read_text(encoding="utf-8")
     second = commands.render_plan(chain_project).read_text(encoding="utf-8")
     assert first == second
-    assert "Forecast as of 2027-01-06 (Wednesday) (the latest actual date" in first
+    assert "made as of 2027-01-06 (Wednesday), the latest actual date recorded" in first
     assert re.search(r"^  line \[6(, 6)+\]$", first, flags=re.MULTILINE)  # scope
     assert "  bar [2]" in first  # A's 2 days done in the first week
 

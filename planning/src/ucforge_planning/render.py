@@ -214,13 +214,14 @@ def _reforecast_note(plan: Plan, a: Analysis) -> list[str]:
     if a.status_date is None:
         return []
     source = (
-        "calendar.status_date"
+        "the status date in calendar.status_date"
         if plan.calendar.status_date is not None
         else "the latest actual date recorded"
     )
     lines = [
         "",
-        f"Forecast as of {weekday(a.status_date)} ({source}): done tasks stay at "
+        f"The forecast is made as of {weekday(a.status_date)}, {source}: done "
+        "tasks stay at "
         "their actual dates, started ones keep the work that remains (at least a "
         "fifth of their estimate), and nothing else starts before that day.",
     ]
@@ -309,7 +310,7 @@ def _burn_up(plan: Plan, a: Analysis, baseline: Baseline | None) -> list[str]:
     weeks = (last - c.start).days // 7 + 1
     ends = [c.start + dt.timedelta(days=7 * k - 1) for k in range(1, weeks + 1)]
     scope = sum(t.estimate.likely for t in plan.tasks)
-    top = max(scope, baseline.scope if baseline else 0.0)
+    top = max(scope, baseline.scope if baseline else 0.0, 1.0)
     series = [("scope", "line", [days(scope)] * weeks)]
     if baseline is not None:
         planned = [(t.finish, t.effort) for t in baseline.tasks.values()]
@@ -686,7 +687,13 @@ def _risk_exposure(plan: Plan, a: Analysis) -> list[str]:
                 days(r.probability * mean),
             ]
         )
-    headers = ["Risk", "Probability", "Impact (working days)", "Delays", "Expected"]
+    headers = [
+        "Risk",
+        "Probability",
+        "Impact (working days)",
+        "Delays",
+        "Expected delay",
+    ]
     return [
         "",
         "### Risk exposure in the forecast",
