@@ -231,6 +231,21 @@ def test_a_started_task_keeps_the_work_that_remains(
     assert slot.finish - a.now == pytest.approx(0.6)
 
 
+def test_a_person_s_started_tasks_share_their_days_and_finish_in_turn(
+    default_output: dict[str, str],
+) -> None:
+    tasks = [
+        task("B", 3, status="IN_PROGRESS", started="2027-01-04"),
+        task("D", 2, status="IN_PROGRESS", started="2027-01-04"),
+    ]
+    data = small(default_output, tasks, status_date="2027-01-06")
+    a = analysis.analyse(plan_of(data))
+    # Two days worked on both: one each. B has 2 left, then D its last one.
+    assert a.schedule.slots["B"].finish == pytest.approx(4.0)
+    assert a.schedule.slots["D"].finish == pytest.approx(5.0)
+    assert (a.finish, a.p80) == (JAN[8], JAN[8])
+
+
 def test_a_status_date_before_an_actual_date_is_refused(
     default_output: dict[str, str],
 ) -> None:
@@ -474,6 +489,7 @@ def test_the_plan_shows_drivers_risk_exposure_and_the_burn_up(
     assert "| A supplier is late | 40% | 3 | MD-04 | 1.2 |" in text
     assert "without them it would be P50" in text
     assert "title Forecast as of 2027-01-15" in text
+    assert "  Status date :milestone, now, 2027-01-15, 0d" in text
     assert "Blue: the effort the baseline of 2027-01-04 planned done" not in text
     assert "blue: the effort the baseline of 2027-01-04 planned done" in text
     burn_up = re.search(r"xychart-beta\n(.*?)```", text, flags=re.DOTALL)

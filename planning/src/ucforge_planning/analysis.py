@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 
 from .availability import Availability
@@ -146,26 +145,31 @@ def _offset(calendar: WorkCalendar, day: dt.date) -> float:
     return float(calendar.last_index_on_or_before(day - dt.timedelta(days=1)) + 1)
 
 
-def _worked(availability: Availability, start: float, end: float) -> float:
-    """Person-days a person gives the plan between two offsets."""
-    total, time = 0.0, start
-    while time < end - 1e-9:
-        day = math.floor(time + 1e-9)
-        step = min(end, day + 1.0) - time
-        total += step * availability.on(day)
-        time += step
-    return total
+def _worked(finish: FinishFunction, start: float, end: float) -> float:
+    """Person-days a person gives the plan between two offsets: the most work that
+    `finish` has done by `end` (nobody gives more than a full day a day)."""
+    low, high = 0.0, max(end - start, 0.0)
+    if finish(start, high) <= end + 1e-9:
+        return high
+    for _ in range(40):
+        middle = (low + high) / 2
+        if finish(start, middle) <= end + 1e-9:
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 def _progress(plan: Plan, calendar: WorkCalendar, as_of: dt.date) -> _Progress:
     """Done tasks at their actual dates, started ones from their start with the
     work that remains, everything else released at the status date."""
     now = _offset(calendar, as_of)
-    shares = {m.handle: Availability(m.capacity) for m in plan.team}
+    finish = _finish_functions(plan)
     pinned: dict[str, Slot] = {}
     release: dict[str, float] = {}
     done: list[str] = []
     work: dict[str, tuple[float, float, float]] = {}
+    started: list[Task] = []
     for t in plan.tasks:
         e = t.estimate
         work[t.id] = (e.optimistic, e.likely, e.pessimistic)
@@ -183,12 +187,20 @@ def _progress(plan: Plan, calendar: WorkCalendar, as_of: dt.date) -> _Progress:
             continue
         release[t.id] = now
         if t.started is not None:
-            start = min(_offset(calendar, t.started), now)
-            spent = _worked(shares[t.owner], start, now)
-            left = tuple(max(x - spent, REMAINING_FLOOR * x) for x in work[t.id])
-            work[t.id] = (left[0], left[1], left[2])
-            end = shares[t.owner].finish(now, left[1])
-            pinned[t.id] = Slot(t.id, t.owner, start, end)
+            started.append(t)
+    # A person's started tasks share the days worked since they started, and
+    # what remains of them is done one after the other, earliest started first.
+    started.sort(key=lambda t: t.started or as_of)
+    sharing = {t.owner: sum(1 for u in started if u.owner == t.owner) for t in started}
+    free = dict.fromkeys(sharing, now)
+    for t in started:
+        start = min(_offset(calendar, t.started or as_of), now)
+        spent = _worked(finish[t.owner], start, now) / sharing[t.owner]
+        left = tuple(max(x - spent, REMAINING_FLOOR * x) for x in work[t.id])
+        work[t.id] = (left[0], left[1], left[2])
+        end = finish[t.owner](free[t.owner], left[1])
+        free[t.owner] = end
+        pinned[t.id] = Slot(t.id, t.owner, start, end)
     return _Progress(now, pinned, release, tuple(done), work)
 
 

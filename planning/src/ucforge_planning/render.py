@@ -612,6 +612,9 @@ def _gantt(plan: Plan, a: Analysis, node: dict[str, str]) -> list[str]:
         lines.append(f"  section {COMPONENT_NAMES[key]}")
         for t in sorted(tasks, key=lambda x: (a.schedule.slots[x.id].start, x.id)):
             lines.append(_gantt_task(a, t, node[t.id], t.id in on_path))
+    if a.status_date is not None:
+        lines.append("  section Progress")
+        lines.append(f"  Status date :milestone, now, {a.status_date.isoformat()}, 0d")
     if plan.deadlines:
         lines.append("  section Deadlines")
         lines += [
