@@ -491,7 +491,8 @@ def test_the_plan_shows_drivers_risk_exposure_and_the_burn_up(
     assert "title Forecast as of 2027-01-15" in text
     assert "  Status date :milestone, now, 2027-01-15, 0d" in text
     assert "Blue: the effort the baseline of 2027-01-04 planned done" not in text
-    assert "blue: the effort the baseline of 2027-01-04 planned done" in text
+    assert "blue: the effort the baseline of 2027-01-04 planned done by each" in text
+    assert "the 10 highest of the " in text
     burn_up = re.search(r"xychart-beta\n(.*?)```", text, flags=re.DOTALL)
     assert burn_up is not None
     assert len(re.findall(r"^  line ", burn_up[1], flags=re.MULTILINE)) == 3
@@ -521,3 +522,18 @@ def test_the_progress_charts_parse_with_the_mermaid_library(
     assert [r["ok"] for r in results[:-1]] == [True] * len(diagrams), results
     assert [r["type"] for r in results[:-1]] == ["xychart", "flowchart-v2", "gantt"]
     assert results[-1]["ok"] is False
+
+
+def test_a_sampled_risk_s_text_shows_literally(
+    default_output: dict[str, str],
+) -> None:
+    markup = submodule("markup")
+    data = chain(default_output)
+    hostile = 'Vendor "X" | <b>late</b> {{ 7*7 }}'
+    data["risks"] = [{**sampled_risk(0.5, 2, "B"), "risk": hostile}]
+    text = render.render_markdown(plan_of(data))
+    listed, sampled = [line for line in text.splitlines() if line.startswith("| Ven")]
+    assert listed == f"| {markup.cell(hostile)} | M | M | Chase them |"
+    row = sampled
+    assert row == f"| {markup.cell(hostile)} | 50% | 2 | B | 1 |"
+    assert "<b>" not in row

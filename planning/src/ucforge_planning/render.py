@@ -264,12 +264,18 @@ DRIVERS_SHOWN = 10
 def _drivers(plan: Plan, a: Analysis) -> list[str]:
     """The tasks that drive the date: their criticality index, highest first."""
     position = {t.id: i for i, t in enumerate(plan.tasks)}
-    ranked = sorted(
+    driving = sorted(
         (t for t in plan.tasks if a.criticality.get(t.id, 0.0) >= DRIVER_INDEX),
         key=lambda t: (-a.criticality[t.id], position[t.id]),
-    )[:DRIVERS_SHOWN]
+    )
+    ranked = driving[:DRIVERS_SHOWN]
     if not ranked:
         return []
+    which = (
+        f"the {len(ranked)} highest of the {len(driving)} tasks that reach "
+        if len(driving) > len(ranked)
+        else "these tasks reach "
+    )
     rows = [
         [cell(t.id), cell(t.title), cell("@" + t.owner), _share(a.criticality[t.id])]
         for t in ranked
@@ -279,7 +285,7 @@ def _drivers(plan: Plan, a: Analysis) -> list[str]:
         "### Tasks that drive the date",
         "",
         "The criticality index of a task is the share of the forecast's runs in "
-        "which it is on the chain of work that sets the finish; these tasks reach "
+        f"which it is on the chain of work that sets the finish; {which}"
         f"{DRIVER_INDEX:.0%} or more, so a day they gain or lose moves the finish "
         "that often.",
         "",
@@ -345,11 +351,16 @@ def _burn_up(plan: Plan, a: Analysis, baseline: Baseline | None) -> list[str]:
     if baseline is not None:
         legend.append(
             f"{BURN_UP_COLOURS['baseline'][1]}: the effort the baseline of "
-            f"{baseline.taken} planned done"
+            f"{baseline.taken} planned done by each week's end"
         )
     legend.append(
-        f"{BURN_UP_COLOURS['forecast'][1]}: the effort done on this schedule"
-        + (" (actual dates up to the status date)" if a.status_date else "")
+        f"{BURN_UP_COLOURS['forecast'][1]}: the effort done by each week's end on "
+        "the schedule below"
+        + (
+            " (actual dates up to the status date, the forecast after it)"
+            if a.status_date
+            else ""
+        )
     )
     if series[-1][0] == "done":
         legend.append(
