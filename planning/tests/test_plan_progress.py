@@ -536,4 +536,4 @@ def test_a_sampled_risk_s_text_shows_literally(
     assert listed == f"| {markup.cell(hostile)} | M | M | Chase them |"
     row = sampled
     assert row == f"| {markup.cell(hostile)} | 50% | 2 | B | 1 |"
-    assert "<b>" not in row
+    assert "\\<b>late\\</b>" in row  # escaped, so shown as typed
