@@ -392,6 +392,16 @@ def test_a_broken_baseline_is_named_key_by_key(chain_project: Path) -> None:
         "forecast.p80 is missing",
         "tasks.A: unknown key 'owner'",
     ]
+    assert commands.check_plan(chain_project) == [
+        "plan/baseline.yaml: taken must be a date written YYYY-MM-DD; got 'yesterday'",
+        "plan/baseline.yaml: forecast.p80 is missing",
+        "plan/baseline.yaml: tasks.A: unknown key 'owner'",
+    ]
+    problems, report = commands.check_report(chain_project)
+    assert len(problems) == 3
+    assert report.startswith(
+        "plan/tasks.yaml, plan/baseline.yaml: 3 problems\n  - plan/baseline.yaml: "
+    )
 
 
 def test_status_without_a_baseline_says_how_to_take_one(chain_project: Path) -> None:

@@ -113,7 +113,17 @@ def check_plan(project_root: Path) -> list[str]:
         _, problems = read_plan(_read_text(project_root), str(TASKS_FILE))
     except PlanError as error:
         return [str(error)]
-    return problems
+    return problems + _baseline_problems(project_root)
+
+
+def _baseline_problems(project_root: Path) -> list[str]:
+    """The problems of plan/baseline.yaml, each naming the file; none if absent."""
+    try:
+        load_baseline(project_root)
+    except PlanError as error:
+        name = BASELINE_FILE.as_posix()
+        return [f"{name}: {p}" for p in error.problems] or [str(error)]
+    return []
 
 
 def check_report(project_root: Path) -> tuple[list[str], str]:
@@ -127,6 +137,10 @@ def check_report(project_root: Path) -> tuple[list[str], str]:
         plan, problems = read_plan(_read_text(project_root), name)
     except PlanError as error:
         plan, problems = None, [str(error)]
+    broken_baseline = _baseline_problems(project_root)
+    if broken_baseline:
+        name += f", {BASELINE_FILE.as_posix()}"
+    problems = problems + broken_baseline
     if plan is None or problems:
         lines = [f"{name}: {_count(len(problems), 'problem')}"]
         return problems, "\n".join([*lines, *(f"  - {p}" for p in problems)])
