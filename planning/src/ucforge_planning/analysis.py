@@ -118,6 +118,18 @@ def _finish_functions(plan: Plan) -> dict[str, FinishFunction]:
     return {m.handle: Availability(m.capacity).finish for m in plan.team}
 
 
+def _work_ranges(plan: Plan) -> dict[str, tuple[float, float, float]]:
+    """Each task's three-point work in person-days; a done task's is its likely."""
+    ranges = {}
+    for t in plan.tasks:
+        e = t.estimate
+        if t.status == "DONE":
+            ranges[t.id] = (e.likely, e.likely, e.likely)
+        else:
+            ranges[t.id] = (e.optimistic, e.likely, e.pessimistic)
+    return ranges
+
+
 @dataclass(frozen=True)
 class _Progress:
     """What the actual dates fix in a re-forecast made at offset `now`."""
@@ -168,11 +180,9 @@ def _progress(plan: Plan, calendar: WorkCalendar, as_of: dt.date) -> _Progress:
     pinned: dict[str, Slot] = {}
     release: dict[str, float] = {}
     done: list[str] = []
-    work: dict[str, tuple[float, float, float]] = {}
+    work = _work_ranges(plan)
     started: list[Task] = []
     for t in plan.tasks:
-        e = t.estimate
-        work[t.id] = (e.optimistic, e.likely, e.pessimistic)
         for key, day in (("started", t.started), ("finished", t.finished)):
             if day is not None and day > as_of:
                 raise PlanError(
@@ -251,12 +261,7 @@ def analyse(plan: Plan, as_of: dt.date | None = None) -> Analysis:
     replays = simulate(
         schedule,
         graph,
-        progress.work
-        if progress
-        else {
-            t.id: (t.estimate.optimistic, t.estimate.likely, t.estimate.pessimistic)
-            for t in plan.tasks
-        },
+        progress.work if progress else _work_ranges(plan),
         _finish_functions(plan),
         plan.forecast.runs,
         plan.forecast.seed,
