@@ -3,7 +3,7 @@
 Each project is committed and cloned, as a teammate gets it; the clone gets its own
 virtual environment (`make install`), then `make check` (ruff, mypy, pre-commit),
 `make test` (every package against its coverage gate and the suites), and its
-installed console script: `--help`, `plan check`, `demo`.
+installed console script: `--help`, `plan check`, `plan status`, `demo`.
 Then each adopts a dataset that shares nothing with the demo, with `contract
 infer` at copy time or afterwards and no other edit, and the same checks and the
 whole skeleton, down to a prediction over HTTP, run on that data.
@@ -422,6 +422,7 @@ def check_like_a_new_user(project: Path, test: bool = True) -> Path:
     assert "demo" in run([str(script), "--help"], project)
     documented_commands_exist(project, script)
     run([str(script), "plan", "check"], project)
+    assert "No baseline yet" in run([str(script), "plan", "status"], project)
     demo = run([str(script), "demo"], project)
     assert "prediction" in demo.lower()
     return script

@@ -2,13 +2,15 @@
 
 Run: python planning/benchmarks/plan_bench.py   (prints one line per case)
 
-Cases: the default answers (what every `copier copy --defaults` computes), and a
-500-task plan made of copies of the catalogue's tasks on a ten-person team.
+Cases: the default answers (what every `copier copy --defaults` computes), a
+500-task plan made of copies of the catalogue's tasks on a ten-person team, and the
+default plan re-forecast three weeks in (done and started tasks, a sampled risk).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import importlib
 import sys
 import time
@@ -102,7 +104,49 @@ def main() -> int:
         f"{loading * 1000:.0f} ms, compute {compute * 1000:.0f} ms, render "
         f"{rendering * 1000:.0f} ms ({len(markdown) // 1024} KiB of Markdown)"
     )
+
+    progressed = progressed_plan(plan)
+    compute, result = best_of(5, lambda: analysis.analyse(progressed))
+    done = sum(1 for t in progressed.tasks if t.status == "DONE")
+    print(
+        f"re-forecast: {done} of {len(progressed.tasks)} tasks done, one started, "
+        f"one sampled risk, as of {result.status_date}: compute "
+        f"{compute * 1000:.0f} ms"
+    )
     return 0
+
+
+def progressed_plan(plan: Any) -> Any:
+    """The default plan three weeks in: the tasks planned done by then are done,
+    one is started, and a risk with a probability delays the last task."""
+    model = importlib.import_module("ucforge_planning.model")
+    analysis = importlib.import_module("ucforge_planning.analysis")
+    planned = analysis.analyse(plan)
+    today = plan.calendar.start + dt.timedelta(days=21)
+    tasks, started = [], False
+    for task in plan.tasks:
+        first, last = planned.task_dates(task.id)
+        if last < today:
+            task = dataclasses.replace(
+                task, status="DONE", started=first, finished=last
+            )
+        elif first < today and not started:
+            task = dataclasses.replace(task, status="IN_PROGRESS", started=first)
+            started = True
+        tasks.append(task)
+    risk = model.Risk(
+        "A supplier is late",
+        "M",
+        "M",
+        "Chase them",
+        probability=0.3,
+        impact_days=model.Estimate(2, 5, 10),
+        delays=(plan.tasks[-1].id,),
+    )
+    calendar = dataclasses.replace(plan.calendar, status_date=today)
+    return dataclasses.replace(
+        plan, tasks=tuple(tasks), risks=(*plan.risks, risk), calendar=calendar
+    )
 
 
 if __name__ == "__main__":

@@ -22,3 +22,5 @@ def test_the_benchmark_prints_figures_for_the_default_and_a_500_task_plan() -> N
     assert lines[0].startswith("default answers: ")
     assert " ms" in lines[0]
     assert lines[1].startswith("500-task plan: 500 tasks")
+    assert lines[2].startswith("re-forecast: ")
+    assert " done, one started, one sampled risk, as of 2027-01-25: " in lines[2]

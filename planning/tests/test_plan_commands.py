@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,9 @@ def test_render_writes_the_same_plan_as_the_copy(
 
 def test_editing_tasks_yaml_then_rendering_updates_the_plan(project: Path) -> None:
     def change(data: dict) -> None:
-        task(data, "DP-01")["status"] = "DONE"
+        task(data, "DP-01").update(
+            status="DONE", started="2027-01-04", finished="2027-01-06"
+        )
         task(data, "DP-02")["status"] = "BLOCKED"
         task(data, "MD-04")["estimate"] = {
             "optimistic": 10,
@@ -129,12 +132,14 @@ def test_a_missing_tasks_file_is_a_plan_error(tmp_path: Path) -> None:
 
 def test_status_shows_progress_by_phase_and_component(project: Path) -> None:
     def change(data: dict) -> None:
-        task(data, "DP-01")["status"] = "DONE"
-        task(data, "DP-02")["status"] = "IN_PROGRESS"
+        task(data, "DP-01").update(
+            status="DONE", started="2027-01-04", finished="2027-01-06"
+        )
+        task(data, "DP-02").update(status="IN_PROGRESS", started="2027-01-07")
         task(data, "MD-01")["status"] = "BLOCKED"
 
     edit(project, change)
-    report = commands.plan_status(project)
+    report = commands.plan_status(project, dt.date(2027, 1, 8))
     lines = report.splitlines()
     pipeline = next(line for line in lines if line.startswith("Data Pipeline"))
     assert pipeline.split()[2:7] == ["8", "1", "1", "0", "6"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,8 @@ def test_render_writes_the_plan_where_tasks_yaml_says(
 
 
 def test_a_status_edit_flows_into_the_rendered_plan(project: Path) -> None:
-    edit(project, tasks=tasks_with(project, "DP-01", status="DONE"))
+    done = {"status": "DONE", "started": "2027-01-04", "finished": "2027-01-05"}
+    edit(project, tasks=tasks_with(project, "DP-01", **done))
     text = render_plan(project).read_text(encoding="utf-8")
     assert "- [x] DP-01:" in text
 
@@ -161,11 +163,14 @@ def test_render_refuses_an_invalid_plan_and_writes_nothing(project: Path) -> Non
 
 
 def test_status_shows_progress_by_phase_and_component(project: Path) -> None:
-    tasks = tasks_with(project, "DP-01", status="DONE")
-    next(t for t in tasks if t["id"] == "SV-01")["status"] = "IN_PROGRESS"
+    done = {"status": "DONE", "started": "2027-01-04", "finished": "2027-01-05"}
+    tasks = tasks_with(project, "DP-01", **done)
+    next(t for t in tasks if t["id"] == "SV-01").update(
+        status="IN_PROGRESS", started="2027-01-05"
+    )
     next(t for t in tasks if t["id"] == "MD-02")["status"] = "BLOCKED"
     edit(project, tasks=tasks)
-    report = plan_status(project)
+    report = plan_status(project, dt.date(2027, 1, 8))
     assert "Data Pipeline" in report
     assert "All phases" in report
     assert "In progress:\n  SV-01" in report

@@ -177,7 +177,7 @@ def test_the_mermaid_diagrams_parse_with_the_mermaid_library() -> None:
             "the mermaid parser is not installed; run planning/tests/mermaid/install.sh"
         )
     diagrams = [block for name in VARIANTS for block in mermaid_blocks(markdown(name))]
-    assert len(diagrams) == 2 * len(VARIANTS)
+    assert len(diagrams) == 3 * len(VARIANTS)
     broken = "flowchart LR\n  a --> --> b\n"
     completed = subprocess.run(
         ["node", str(MERMAID_DIR / "parse.mjs")],
@@ -189,5 +189,5 @@ def test_the_mermaid_diagrams_parse_with_the_mermaid_library() -> None:
     )
     results = json.loads(completed.stdout)
     assert [r["ok"] for r in results[:-1]] == [True] * len(diagrams), results
-    assert {r["type"] for r in results[:-1]} == {"flowchart-v2", "gantt"}
+    assert {r["type"] for r in results[:-1]} == {"xychart", "flowchart-v2", "gantt"}
     assert results[-1]["ok"] is False  # the parser does reject bad syntax

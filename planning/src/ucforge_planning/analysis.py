@@ -5,10 +5,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .availability import Availability
+from .errors import PlanError
 from .model import COMPONENT_NAMES, COMPONENTS, Plan, Risk, Task
-from .schedule import Schedule, list_schedule, percentile, simulate_makespans
+from .schedule import (
+    FinishFunction,
+    SampledRisk,
+    Schedule,
+    Slot,
+    list_schedule,
+    percentile,
+    simulate,
+)
 from .vocabulary import METRIC_NAMES, ROLES, role_name
 from .workdays import WorkCalendar
 
@@ -68,6 +78,24 @@ class Analysis:
     spans: dict[str, Span]
     milestones: tuple[Milestone, ...]
     risks: tuple[Risk, ...]
+    # The re-forecast: the day it is made from (None: from the start, no actuals),
+    # as a working-day offset, the tasks that are late against the plan from the
+    # start, each task's criticality index and the forecast without sampled risks.
+    status_date: dt.date | None = None
+    now: float = 0.0
+    late: tuple[str, ...] = ()
+    criticality: dict[str, float] = field(default_factory=dict)
+    p50_without_risks: dt.date | None = None
+    p80_without_risks: dt.date | None = None
+    planned: Schedule | None = None
+
+    def planned_dates(self, task_id: str) -> tuple[dt.date, dt.date]:
+        """First and last working day of a task in the plan from the start."""
+        slot = (self.planned or self.schedule).slots[task_id]
+        return (
+            self.calendar.start_date(slot.start),
+            self.calendar.end_date(slot.start, slot.finish),
+        )
 
     def task_dates(self, task_id: str) -> tuple[dt.date, dt.date]:
         """First and last working day of a task."""
@@ -78,49 +106,191 @@ class Analysis:
         )
 
 
+# An in-progress task still needs at least this share of each point of its
+# estimate, however long it has been worked on.
+REMAINING_FLOOR = 0.2
+
+
 def _schedule(
-    plan: Plan, graph: dict[str, tuple[str, ...]], capacity: dict[str, float]
+    plan: Plan,
+    graph: dict[str, tuple[str, ...]],
+    capacity: dict[str, float],
+    progress: _Progress | None = None,
 ) -> Schedule:
-    """The plan's tasks on their owners at likely estimates, owners part-time."""
+    """The plan's tasks on their owners at likely estimates, owners part-time;
+    with progress, work done and started is kept and the rest starts from now."""
     tasks = {t.id: t for t in plan.tasks}
     return list_schedule(
         graph,
         {t.id: [t.owner] for t in plan.tasks},
         lambda task_id, owner: tasks[task_id].estimate.likely / capacity[owner],
+        release=progress.release if progress else None,
+        pinned=progress.pinned if progress else None,
     )
 
 
-def _duration_ranges(
-    plan: Plan, capacity: dict[str, float]
-) -> dict[str, tuple[float, float, float]]:
-    """Each task's three-point duration at its owner's capacity; fixed when done."""
+def _finish_functions(plan: Plan) -> dict[str, FinishFunction]:
+    """When work started at a time is done, for each member of the team."""
+    return {m.handle: Availability(m.capacity).finish for m in plan.team}
+
+
+def _work_ranges(plan: Plan) -> dict[str, tuple[float, float, float]]:
+    """Each task's three-point work in person-days; a done task's is its likely."""
     ranges = {}
-    for task in plan.tasks:
-        e, share = task.estimate, capacity[task.owner]
-        if task.status == "DONE":
-            ranges[task.id] = (e.likely / share,) * 3
+    for t in plan.tasks:
+        e = t.estimate
+        if t.status == "DONE":
+            ranges[t.id] = (e.likely, e.likely, e.likely)
         else:
-            ranges[task.id] = (
-                e.optimistic / share,
-                e.likely / share,
-                e.pessimistic / share,
-            )
+            ranges[t.id] = (e.optimistic, e.likely, e.pessimistic)
     return ranges
 
 
-def analyse(plan: Plan) -> Analysis:
-    """Schedule the plan's tasks on its team and forecast the finish."""
+@dataclass(frozen=True)
+class _Progress:
+    """What the actual dates fix in a re-forecast made at offset `now`."""
+
+    now: float
+    pinned: dict[str, Slot]
+    release: dict[str, float]
+    done: tuple[str, ...]
+    work: dict[str, tuple[float, float, float]]
+
+
+def status_day(plan: Plan, as_of: dt.date | None = None) -> dt.date | None:
+    """The day the forecast is made from: `as_of`, calendar.status_date, or the
+    latest actual date recorded; None when there is none (plan from the start)."""
+    if as_of is not None:
+        return as_of
+    if plan.calendar.status_date is not None:
+        return plan.calendar.status_date
+    recorded = [d for t in plan.tasks for d in (t.started, t.finished) if d]
+    return max(recorded, default=None)
+
+
+def _offset(calendar: WorkCalendar, day: dt.date) -> float:
+    """The offset at which working day `day` (or the next working day) begins."""
+    return float(calendar.last_index_on_or_before(day - dt.timedelta(days=1)) + 1)
+
+
+def _worked(finish: FinishFunction, start: float, end: float) -> float:
+    """Person-days a person gives the plan between two offsets: the most work that
+    `finish` has done by `end` (nobody gives more than a full day a day)."""
+    low, high = 0.0, max(end - start, 0.0)
+    if finish(start, high) <= end + 1e-9:
+        return high
+    for _ in range(40):
+        middle = (low + high) / 2
+        if finish(start, middle) <= end + 1e-9:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _progress(plan: Plan, calendar: WorkCalendar, as_of: dt.date) -> _Progress:
+    """Done tasks at their actual dates, started ones from their start with the
+    work that remains, everything else released at the status date."""
+    now = _offset(calendar, as_of)
+    finish = _finish_functions(plan)
+    pinned: dict[str, Slot] = {}
+    release: dict[str, float] = {}
+    done: list[str] = []
+    work = _work_ranges(plan)
+    started: list[Task] = []
+    for t in plan.tasks:
+        for key, day in (("started", t.started), ("finished", t.finished)):
+            if day is not None and day > as_of:
+                raise PlanError(
+                    f"task {t.id}.{key} ({day}) is after the status date {as_of}; "
+                    "report progress as of a later date"
+                )
+        if t.status == "DONE" and t.started and t.finished:
+            start = _offset(calendar, t.started)
+            end = calendar.last_index_on_or_before(t.finished) + 1.0
+            pinned[t.id] = Slot(t.id, t.owner, start, max(start, end))
+            done.append(t.id)
+            continue
+        if t.status == "DONE":
+            # Done on a day nobody recorded: nothing of it is left to do from now.
+            pinned[t.id] = Slot(t.id, t.owner, now, now)
+            done.append(t.id)
+            continue
+        release[t.id] = now
+        if t.started is not None:
+            started.append(t)
+    # A person's started tasks share the days worked since they started, and
+    # what remains of them is done one after the other, earliest started first.
+    started.sort(key=lambda t: t.started or as_of)
+    sharing = {t.owner: sum(1 for u in started if u.owner == t.owner) for t in started}
+    free = dict.fromkeys(sharing, now)
+    for t in started:
+        start = min(_offset(calendar, t.started or as_of), now)
+        spent = _worked(finish[t.owner], start, now) / sharing[t.owner]
+        left = tuple(max(x - spent, REMAINING_FLOOR * x) for x in work[t.id])
+        work[t.id] = (left[0], left[1], left[2])
+        end = finish[t.owner](free[t.owner], left[1])
+        free[t.owner] = end
+        pinned[t.id] = Slot(t.id, t.owner, start, end)
+    return _Progress(now, pinned, release, tuple(done), work)
+
+
+def _late(plan: Plan, planned: Schedule, progress: _Progress) -> tuple[str, ...]:
+    """Tasks not done that should have started, or finished, by the status date."""
+    late = []
+    for t in plan.tasks:
+        if t.id in progress.done:
+            continue
+        slot = planned.slots[t.id]
+        due = slot.start if t.started is None else slot.finish
+        if due < progress.now - 1e-9:
+            late.append(t.id)
+    return tuple(late)
+
+
+def _sampled_risks(plan: Plan) -> list[SampledRisk]:
+    """The plan's risks that carry a probability and an impact in working days."""
+    return [
+        SampledRisk(
+            r.probability,
+            (r.impact_days.optimistic, r.impact_days.likely, r.impact_days.pessimistic),
+            r.delays,
+        )
+        for r in plan.risks
+        if r.probability is not None and r.impact_days is not None
+    ]
+
+
+def analyse(plan: Plan, as_of: dt.date | None = None) -> Analysis:
+    """Schedule the plan's tasks on its team and forecast the finish.
+
+    With a status date (`as_of`, else calendar.status_date, else the latest
+    actual date in the plan) the forecast starts from it: done tasks at their
+    actual dates, started ones with the work that remains, the rest not before.
+    """
     calendar = WorkCalendar(plan.calendar.start, plan.calendar.non_working_days)
     capacity = {m.handle: m.capacity for m in plan.team}
     graph = {t.id: t.depends_on for t in plan.tasks}
-    schedule = _schedule(plan, graph, capacity)
-    makespans = simulate_makespans(
+    day = status_day(plan, as_of)
+    progress = _progress(plan, calendar, day) if day is not None else None
+    schedule = _schedule(plan, graph, capacity, progress)
+    late: tuple[str, ...] = ()
+    planned = None
+    if progress is not None:
+        planned = _schedule(plan, graph, capacity)
+        late = _late(plan, planned, progress)
+    replays = simulate(
         schedule,
         graph,
-        _duration_ranges(plan, capacity),
+        progress.work if progress else _work_ranges(plan),
+        _finish_functions(plan),
         plan.forecast.runs,
         plan.forecast.seed,
+        release=progress.release if progress else None,
+        fixed=progress.done if progress else (),
+        risks=_sampled_risks(plan),
     )
+    makespans = replays.makespans
     target_index = calendar.last_index_on_or_before(plan.calendar.target)
     on_time = sum(1 for m in makespans if m <= target_index + 1 + 1e-9)
     spans = {
@@ -138,6 +308,13 @@ def analyse(plan: Plan) -> Analysis:
         spans=spans,
         milestones=(),
         risks=(),
+        status_date=day,
+        now=progress.now if progress else 0.0,
+        late=late,
+        criticality=replays.criticality,
+        p50_without_risks=calendar.end_date(0.0, percentile(replays.unrisked, 0.5)),
+        p80_without_risks=calendar.end_date(0.0, percentile(replays.unrisked, 0.8)),
+        planned=planned,
     )
     return dataclasses.replace(
         computed,

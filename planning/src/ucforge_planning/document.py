@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from .errors import PlanError
-from .model import COMPONENTS, Plan, Project, Task
+from .model import COMPONENTS, Plan, Project, Risk, Task
 from .tasks_file import FORMAT, read_data
 
 
@@ -66,6 +66,7 @@ def _section(key: str, value: Any, comment: str) -> str:
 
 def task_entry(task: Task) -> dict[str, Any]:
     """One task as it is written in tasks.yaml (verified_by only when it has links)."""
+    """One task as it is written in tasks.yaml; actual dates only when recorded."""
     entry: dict[str, Any] = {
         "id": task.id,
         "component": task.component,
@@ -84,6 +85,9 @@ def task_entry(task: Task) -> dict[str, Any]:
     }
     if task.verified_by:
         entry["verified_by"] = list(task.verified_by)
+    for key, day in (("started", task.started), ("finished", task.finished)):
+        if day is not None:
+            entry[key] = day.isoformat()
     return entry
 
 
@@ -95,11 +99,14 @@ _HEADER = (
     "Edit this file, never the markdown. Then:",
     "  make plan          (or: {cli} plan render)  rewrites the plan",
     "  make plan-check    (or: {cli} plan check)   validates this file",
-    "  {cli} plan status   shows progress by phase and component",
+    "  make plan-status   (or: {cli} plan status)  progress and the forecast",
+    "  make plan-baseline (or: {cli} plan baseline) keeps the forecast to compare",
     "Dates, the schedule, the critical path, milestone dates and the forecast are",
     "computed from this file at every render.",
     "",
-    "- status: TODO, IN_PROGRESS, DONE or BLOCKED",
+    "- status: TODO, IN_PROGRESS, DONE or BLOCKED; add started: YYYY-MM-DD when",
+    "  work starts and finished: YYYY-MM-DD when it is done: the forecast starts",
+    "  from the latest such date (or calendar.status_date)",
     "- estimate: working days for the owner named, as optimistic, likely and",
     "  pessimistic; generated values are already scaled for the owner's expertise",
     "  (senior x1, intermediate x1.25, junior x1.6; x1.25 outside their role)",
@@ -112,6 +119,9 @@ _HEADER = (
     "  node ids from the repository root or marker:NAME; make plan-verify (or:",
     "  {cli} plan verify reports/junit/*.xml) marks each verified, failing or",
     "  unverified from the JUnit XML of a test run",
+    "- risks: add probability (0-1) and impact_days (working days, or optimistic,",
+    "  likely and pessimistic) to sample a risk in the forecast; delays lists the",
+    "  tasks it holds up (the end when none)",
 )
 
 
@@ -185,12 +195,15 @@ def _team(plan: Plan) -> list[dict[str, Any]]:
 def _calendar(plan: Plan) -> dict[str, Any]:
     """The calendar section: dates as ISO text, days off on one line."""
     c = plan.calendar
-    return {
+    entry: dict[str, Any] = {
         "start_date": c.start.isoformat(),
         "target_date": c.target.isoformat(),
         "sprint_length_weeks": c.sprint_length_weeks,
         "non_working_days": _FlowList(d.isoformat() for d in c.non_working_days),
     }
+    if c.status_date is not None:
+        entry["status_date"] = c.status_date.isoformat()
+    return entry
 
 
 def _deadlines(plan: Plan) -> list[dict[str, Any]]:
@@ -221,15 +234,27 @@ def _tasks(plan: Plan) -> list[dict[str, Any]]:
 
 def _risks(plan: Plan) -> list[dict[str, Any]]:
     """The risks section: each risk with its likelihood, impact and mitigation."""
-    return [
-        {
-            "risk": r.risk,
-            "likelihood": r.likelihood,
-            "impact": r.impact,
-            "mitigation": r.mitigation,
-        }
-        for r in plan.risks
-    ]
+    return [_risk_entry(r) for r in plan.risks]
+
+
+def _risk_entry(r: Risk) -> dict[str, Any]:
+    """One risk; the keys of a sampled risk only when it has them."""
+    entry: dict[str, Any] = {
+        "risk": r.risk,
+        "likelihood": r.likelihood,
+        "impact": r.impact,
+        "mitigation": r.mitigation,
+    }
+    if r.probability is not None and r.impact_days is not None:
+        entry["probability"] = number(r.probability)
+        entry["impact_days"] = _Flow(
+            optimistic=number(r.impact_days.optimistic),
+            likely=number(r.impact_days.likely),
+            pessimistic=number(r.impact_days.pessimistic),
+        )
+        if r.delays:
+            entry["delays"] = _FlowList(r.delays)
+    return entry
 
 
 def _gates(plan: Plan) -> list[dict[str, Any]]:

@@ -69,6 +69,9 @@ class Task:
     status: str
     # Tests that prove the acceptance criteria: pytest node ids or marker:NAME.
     verified_by: tuple[str, ...] = ()
+    # Actual dates, when work on the task started and when it was finished.
+    started: dt.date | None = None
+    finished: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,20 @@ class Deadline:
 
 @dataclass(frozen=True)
 class Risk:
-    """A risk with likelihood and impact as L, M or H."""
+    """A risk with likelihood and impact as L, M or H.
+
+    A risk with a `probability` (0 to 1) and `impact_days` (a working-day range) is
+    sampled in the forecast: in each run it happens with that probability and then
+    delays the finish of the tasks it names by `delays` (the end when none).
+    """
 
     risk: str
     likelihood: str
     impact: str
     mitigation: str
+    probability: float | None = None
+    impact_days: Estimate | None = None
+    delays: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,8 @@ class Calendar:
     target: dt.date
     sprint_length_weeks: int
     non_working_days: tuple[dt.date, ...]
+    # The day progress is reported at; None: the latest actual date recorded.
+    status_date: dt.date | None = None
 
 
 @dataclass(frozen=True)

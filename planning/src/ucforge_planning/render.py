@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 
 from .analysis import Analysis, Span, analyse, chance_text, deadline_scope
+from .baseline import Baseline
 from .checklist import review_checklist
 from .markup import cell, code, end_sentence, text
 from .model import (
@@ -189,8 +191,9 @@ def _verdict(plan: Plan, a: Analysis) -> str:
     )
 
 
-def _overview(plan: Plan, a: Analysis) -> list[str]:
-    """The Overview section: attributes, verdict, critical path, forecast method."""
+def _overview(plan: Plan, a: Analysis, baseline: Baseline | None = None) -> list[str]:
+    """The Overview section: attributes, verdict, critical path, forecast method,
+    the tasks that drive the date and the burn-up chart."""
     path = a.schedule.critical_path
     return [
         "## Overview",
@@ -208,6 +211,178 @@ def _overview(plan: Plan, a: Analysis) -> list[str]:
         "task's effort drawn between its optimistic and pessimistic estimates "
         f"(triangular distribution, seed {plan.forecast.seed}). Each member works "
         "on one task at a time, for the share of the day given by their capacity.",
+        *_reforecast_note(plan, a),
+        *_drivers(plan, a),
+        "",
+        *_burn_up(plan, a, baseline),
+    ]
+
+
+def _reforecast_note(plan: Plan, a: Analysis) -> list[str]:
+    """How the forecast uses the actual dates, and the tasks that are late."""
+    if a.status_date is None:
+        return []
+    source = (
+        "the status date in calendar.status_date"
+        if plan.calendar.status_date is not None
+        else "the latest actual date recorded"
+    )
+    lines = [
+        "",
+        f"The forecast is made as of {weekday(a.status_date)}, {source}: done "
+        "tasks stay at "
+        "their actual dates, started ones keep the work that remains (at least a "
+        "fifth of their estimate), and nothing else starts before that day.",
+    ]
+    if a.late:
+        lines += [
+            "",
+            f"Late against the plan from the start date: {_late_text(plan, a)}.",
+        ]
+    return lines
+
+
+def _late_text(plan: Plan, a: Analysis) -> str:
+    """'DP-03 (planned to start 2027-01-11), DP-02 (planned to finish ...)'."""
+    by_id = {t.id: t for t in plan.tasks}
+    parts = []
+    for task_id in a.late:
+        start, finish = a.planned_dates(task_id)
+        if by_id[task_id].started is None:
+            parts.append(f"{task_id} (planned to start {start})")
+        else:
+            parts.append(f"{task_id} (planned to finish {finish})")
+    return text(", ".join(parts))
+
+
+def _share(value: float) -> str:
+    """A share as a percentage that never shows 100% or 0% for what is not."""
+    if 0.995 <= value < 1:
+        return ">99%"
+    if 0 < value < 0.005:
+        return "<1%"
+    return f"{value:.0%}"
+
+
+# Tasks on the chain that sets the finish in at least this share of the runs
+# are shown as driving the date, at most DRIVERS_SHOWN of them.
+DRIVER_INDEX = 0.2
+DRIVERS_SHOWN = 10
+
+
+def _drivers(plan: Plan, a: Analysis) -> list[str]:
+    """The tasks that drive the date: their criticality index, highest first."""
+    position = {t.id: i for i, t in enumerate(plan.tasks)}
+    driving = sorted(
+        (t for t in plan.tasks if a.criticality.get(t.id, 0.0) >= DRIVER_INDEX),
+        key=lambda t: (-a.criticality[t.id], position[t.id]),
+    )
+    ranked = driving[:DRIVERS_SHOWN]
+    if not ranked:
+        return []
+    which = (
+        f"the {len(ranked)} highest of the {len(driving)} tasks that reach "
+        if len(driving) > len(ranked)
+        else "these tasks reach "
+    )
+    rows = [
+        [cell(t.id), cell(t.title), cell("@" + t.owner), _share(a.criticality[t.id])]
+        for t in ranked
+    ]
+    return [
+        "",
+        "### Tasks that drive the date",
+        "",
+        "The criticality index of a task is the share of the forecast's runs in "
+        f"which it is on the chain of work that sets the finish; {which}"
+        f"{DRIVER_INDEX:.0%} or more, so a day they gain or lose moves the finish "
+        "that often.",
+        "",
+        *table(["ID", "Task", "Owner", "Criticality"], rows),
+    ]
+
+
+# The burn-up's colours, in the order its series are drawn.
+BURN_UP_COLOURS = {
+    "scope": ("#868e96", "grey"),
+    "baseline": ("#1c7ed6", "blue"),
+    "forecast": ("#e8590c", "orange"),
+    "done": ("#2f9e44", "green"),
+}
+
+
+def _cumulative(
+    ends: Sequence[dt.date], finished: Sequence[tuple[dt.date, float]]
+) -> list[str]:
+    """The effort finished by each end date, as chart values."""
+    return [days(sum(e for day, e in finished if day <= end)) for end in ends]
+
+
+def _burn_up(plan: Plan, a: Analysis, baseline: Baseline | None) -> list[str]:
+    """The burn-up chart: scope, baseline, forecast and effort done per week."""
+    c = plan.calendar
+    last = max(a.finish, a.p80, c.target, *([baseline.finish] if baseline else []))
+    weeks = (last - c.start).days // 7 + 1
+    ends = [c.start + dt.timedelta(days=7 * k - 1) for k in range(1, weeks + 1)]
+    scope = sum(t.estimate.likely for t in plan.tasks)
+    top = max(scope, baseline.scope if baseline else 0.0, 1.0)
+    series = [("scope", "line", [days(scope)] * weeks)]
+    if baseline is not None:
+        planned = [(t.finish, t.effort) for t in baseline.tasks.values()]
+        series.append(("baseline", "line", _cumulative(ends, planned)))
+    forecast = [(a.task_dates(t.id)[1], t.estimate.likely) for t in plan.tasks]
+    series.append(("forecast", "line", _cumulative(ends, forecast)))
+    finished = [
+        (t.finished, t.estimate.likely)
+        for t in plan.tasks
+        if t.status == "DONE" and t.finished is not None
+    ]
+    if finished and a.status_date is not None:
+        shown = [end for end in ends if end - dt.timedelta(days=6) <= a.status_date]
+        series.append(("done", "bar", _cumulative(shown, finished)))
+    palette = ", ".join(BURN_UP_COLOURS[name][0] for name, _, _ in series)
+    labels = ", ".join(f"W{k}" for k in range(1, weeks + 1))
+    chart = [
+        "```mermaid",
+        '%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": '
+        f'"{palette}"}}}}}}%%',
+        "xychart-beta",
+        '  title "Burn-up: effort in person-days, week by week"',
+        f'  x-axis "Weeks from {c.start}" [{labels}]',
+        f'  y-axis "Person-days" 0 --> {math.ceil(top)}',
+        *(f"  {kind} [{', '.join(values)}]" for _, kind, values in series),
+        "```",
+    ]
+    legend = [
+        f"{BURN_UP_COLOURS['scope'][1]}: the scope, {days(scope)} person-days of "
+        "likely effort"
+    ]
+    if baseline is not None:
+        legend.append(
+            f"{BURN_UP_COLOURS['baseline'][1]}: the effort the baseline of "
+            f"{baseline.taken} planned done by each week's end"
+        )
+    legend.append(
+        f"{BURN_UP_COLOURS['forecast'][1]}: the effort done by each week's end on "
+        "the schedule below"
+        + (
+            " (actual dates up to the status date, the forecast after it)"
+            if a.status_date
+            else ""
+        )
+    )
+    if series[-1][0] == "done":
+        legend.append(
+            f"{BURN_UP_COLOURS['done'][1]} bars: the tasks finished, by their "
+            "finished dates"
+        )
+    return [
+        "### Progress",
+        "",
+        *chart,
+        "",
+        "Each task counts at its likely effort from the week it is finished. "
+        f"{_sentence('; '.join(legend))}.",
     ]
 
 
@@ -460,7 +635,12 @@ def _gantt(plan: Plan, a: Analysis, node: dict[str, str]) -> list[str]:
     lines = [
         "```mermaid",
         "gantt",
-        "  title Schedule on likely estimates",
+        "  title "
+        + (
+            f"Forecast as of {a.status_date}"
+            if a.status_date
+            else "Schedule on likely estimates"
+        ),
         "  dateFormat YYYY-MM-DD",
         "  axisFormat %d %b",
         "  excludes " + ", ".join(excludes),
@@ -470,6 +650,9 @@ def _gantt(plan: Plan, a: Analysis, node: dict[str, str]) -> list[str]:
         lines.append(f"  section {COMPONENT_NAMES[key]}")
         for t in sorted(tasks, key=lambda x: (a.schedule.slots[x.id].start, x.id)):
             lines.append(_gantt_task(a, t, node[t.id], t.id in on_path))
+    if a.status_date is not None:
+        lines.append("  section Progress")
+        lines.append(f"  Status date :milestone, now, {a.status_date.isoformat()}, 0d")
     if plan.deadlines:
         lines.append("  section Deadlines")
         lines += [
@@ -515,6 +698,56 @@ def _risks(a: Analysis) -> list[str]:
         "## Risks",
         "",
         *table(["Risk", "Likelihood", "Impact", "Mitigation"], rows),
+    ]
+
+
+def _risk_exposure(plan: Plan, a: Analysis) -> list[str]:
+    """The risks sampled in the forecast: their chance, impact and expected delay,
+    and the forecast with and without them."""
+    sampled = [
+        r for r in plan.risks if r.probability is not None and r.impact_days is not None
+    ]
+    if not sampled:
+        return []
+    rows = []
+    for r in sampled:
+        assert r.probability is not None and r.impact_days is not None
+        e = r.impact_days
+        mean = (e.optimistic + e.likely + e.pessimistic) / 3
+        impact = (
+            days(e.likely)
+            if e.optimistic == e.pessimistic
+            else f"{days(e.likely)} ({days(e.optimistic)}-{days(e.pessimistic)})"
+        )
+        rows.append(
+            [
+                cell(r.risk),
+                _share(r.probability),
+                impact,
+                cell(", ".join(r.delays) or "the finish"),
+                days(r.probability * mean),
+            ]
+        )
+    headers = [
+        "Risk",
+        "Probability",
+        "Impact (working days)",
+        "Delays",
+        "Expected delay",
+    ]
+    return [
+        "",
+        "### Risk exposure in the forecast",
+        "",
+        "Each run of the forecast draws whether each of these risks happens and, "
+        "if it does, how many working days it adds to the tasks it delays. The "
+        "expected delay is the chance times the mean impact, before it spreads to "
+        "the tasks that follow.",
+        "",
+        *table(headers, rows),
+        "",
+        f"With these risks the forecast is P50 {a.p50} and P80 {a.p80}; without "
+        f"them it would be P50 {a.p50_without_risks} and P80 {a.p80_without_risks}.",
     ]
 
 
@@ -741,7 +974,11 @@ def _documentation(plan: Plan) -> list[str]:
 
 
 def render_markdown(
-    plan: Plan, analysis: Analysis | None = None, record: Record | None = None
+    plan: Plan,
+    analysis: Analysis | None = None,
+    *,
+    baseline: Baseline | None = None,
+    record: Record | None = None,
 ) -> str:
     """The whole implementation plan as Markdown text ending in one newline.
 
@@ -765,14 +1002,14 @@ def render_markdown(
             f"{code(p.target_column)}.",
             "",
         ]
-    lines += [*_overview(plan, a), ""]
+    lines += [*_overview(plan, a, baseline), ""]
     lines += [*_phases(plan, a), ""]
     lines += ["## Detailed Task Breakdown", ""]
     for key in COMPONENTS:
         lines += _component(plan, a, key, record)
     lines += [*_dependencies(plan, a), ""]
     lines += [*_milestones(plan, a), ""]
-    lines += [*_risks(a), ""]
+    lines += [*_risks(a), *_risk_exposure(plan, a), ""]
     lines += [*_gates(plan, record), ""]
     lines += [*_key_questions(plan), ""]
     lines += [*_review_checklist(plan), ""]

@@ -213,19 +213,65 @@ def _critical_path(
     return tuple(reversed(chain))
 
 
-def simulate_makespans(
+# When work started at a time is done, for one person: finish(start, work).
+FinishFunction = Callable[[float, float], float]
+
+
+@dataclass(frozen=True)
+class SampledRisk:
+    """A risk the forecast samples: in a run it happens with `probability`, then
+    delays the finish of `delays` (task ids; the end when empty) by working days
+    drawn from `impact` (optimistic, likely, pessimistic)."""
+
+    probability: float
+    impact: tuple[float, float, float]
+    delays: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Replays:
+    """What the Monte Carlo replays found.
+
+    `makespans` include the sampled risks, `unrisked` are the same runs without
+    them; `criticality` is, per task, the share of runs in which the task was on
+    the chain that set the finish.
+    """
+
+    makespans: list[float]
+    unrisked: list[float]
+    criticality: dict[str, float]
+
+
+def _triangular(u: float, low: float, mode: float, high: float) -> float:
+    """The triangular distribution's value at probability `u` (inverse CDF)."""
+    span = high - low
+    if u < (mode - low) / span:
+        return low + math.sqrt(u * span * (mode - low))
+    return high - math.sqrt((1 - u) * span * (high - mode))
+
+
+def simulate(
     schedule: Schedule,
     depends_on: Mapping[str, Sequence[str]],
-    ranges: Mapping[str, tuple[float, float, float]],
+    work: Mapping[str, tuple[float, float, float]],
+    finish: Mapping[str, FinishFunction],
     runs: int,
     seed: int,
-) -> list[float]:
-    """Makespans of `runs` replays of the schedule with durations drawn at random.
+    *,
+    release: Mapping[str, float] | None = None,
+    fixed: Sequence[str] = (),
+    risks: Sequence[SampledRisk] = (),
+) -> Replays:
+    """`runs` replays of the schedule with each task's work drawn at random.
 
-    Each person keeps the order of the schedule; each task's duration is drawn
-    from the triangular distribution over its (optimistic, likely, pessimistic)
-    range (by inverse CDF, so only rng.random() is used and the numbers are the
-    same on every Python version). The same seed gives the same makespans.
+    Each person keeps the order of the schedule. A task's work (person-days) is
+    drawn from the triangular distribution over its (optimistic, likely,
+    pessimistic) range by inverse CDF, so only rng.random() is used and the numbers
+    are the same on every Python version; the owner's `finish` function turns it
+    into time. A task starts when its dependencies and its owner's previous task
+    are finished, not before its `release`; `fixed` tasks (work already done) keep
+    their slot in the schedule. Risks are drawn from a stream of their own, so a
+    risk that never happens changes nothing. The same seed gives the same numbers.
     """
     order = list(schedule.order)
     index = {task_id: i for i, task_id in enumerate(order)}
@@ -233,33 +279,97 @@ def simulate_makespans(
     before: list[list[int]] = []
     for i, task_id in enumerate(order):
         owner = schedule.slots[task_id].owner
-        preds = [index[d] for d in set(depends_on[task_id])]
+        preds = sorted({index[d] for d in depends_on[task_id]})
         if owner in last_of:
             preds.append(last_of[owner])
         last_of[owner] = i
         before.append(preds)
-    bounds = [ranges[task_id] for task_id in order]
+    count = len(order)
+    kept = {index[t] for t in fixed}
+    done_at = [schedule.slots[t].finish if index[t] in kept else 0.0 for t in order]
+    earliest = [(release or {}).get(t, 0.0) for t in order]
+    turn = [finish[schedule.slots[t].owner] for t in order]
+    bounds = [work[t] for t in order]
+    drawn = [
+        i
+        for i in range(count)
+        if i not in kept and bounds[i][2] - bounds[i][0] >= EPSILON
+    ]
+    hit_lists = [[index[t] for t in r.delays] for r in risks]
+
+    def replay(
+        lengths: list[float], delay: list[float]
+    ) -> tuple[list[float], list[int]]:
+        ends = done_at[:]
+        driver = [-1] * count
+        for i in range(count):
+            if i in kept:
+                continue
+            start, by = earliest[i], -1
+            for p in before[i]:
+                if ends[p] > start:
+                    start, by = ends[p], p
+            ends[i] = turn[i](start, lengths[i]) + delay[i]
+            driver[i] = by
+        return ends, driver
+
     rng = random.Random(seed)
-    sqrt = math.sqrt
-    draw = rng.random
+    risk_rng = random.Random(seed + 1)
+    draw, risk_draw = rng.random, risk_rng.random
+    on_path = [0] * count
     makespans: list[float] = []
+    unrisked: list[float] = []
+    no_delay = [0.0] * count
     for _ in range(runs):
-        finish = [0.0] * len(order)
-        for i, preds in enumerate(before):
+        lengths = [b[1] for b in bounds]
+        for i in drawn:
             low, mode, high = bounds[i]
-            if high - low < EPSILON:
-                length = mode
+            lengths[i] = _triangular(draw(), low, mode, high)
+        ends, driver = replay(lengths, no_delay)
+        unrisked.append(max(ends, default=0.0))
+        delay, at_end, happened = no_delay, 0.0, False
+        for r, hits in zip(risks, hit_lists, strict=True):
+            happens = risk_draw() < r.probability
+            low, mode, high = r.impact
+            u = risk_draw()
+            if not happens:
+                continue
+            impact = mode if high - low < EPSILON else _triangular(u, low, mode, high)
+            if not happened:
+                delay, happened = [0.0] * count, True
+            if hits:
+                for i in hits:
+                    delay[i] += impact
             else:
-                u = draw()
-                span = high - low
-                if u < (mode - low) / span:
-                    length = low + sqrt(u * span * (mode - low))
-                else:
-                    length = high - sqrt((1 - u) * span * (high - mode))
-            start = max([finish[p] for p in preds], default=0.0)
-            finish[i] = start + length
-        makespans.append(max(finish, default=0.0))
-    return makespans
+                at_end += impact
+        if happened:
+            ends, driver = replay(lengths, delay)
+        last = max(range(count), key=ends.__getitem__, default=-1)
+        makespans.append((ends[last] if last >= 0 else 0.0) + at_end)
+        while last >= 0:
+            on_path[last] += 1
+            last = driver[last]
+    share = 1 / runs if runs else 0.0
+    criticality = {t: on_path[i] * share for i, t in enumerate(order)}
+    return Replays(makespans, unrisked, criticality)
+
+
+def simulate_makespans(
+    schedule: Schedule,
+    depends_on: Mapping[str, Sequence[str]],
+    ranges: Mapping[str, tuple[float, float, float]],
+    runs: int,
+    seed: int,
+) -> list[float]:
+    """Makespans of `runs` replays with durations (time, not work) drawn at random.
+
+    Each person keeps the order of the schedule; see `simulate`, of which this is
+    the case of people who give every day in full.
+    """
+    steady = dict.fromkeys(
+        {slot.owner for slot in schedule.slots.values()}, STEADY.finish
+    )
+    return simulate(schedule, depends_on, ranges, steady, runs, seed).makespans
 
 
 def percentile(values: Sequence[float], share: float) -> float:

@@ -151,6 +151,14 @@ Day = Annotated[
         before=_as_date,
     ),
 ]
+OptionalDay = Annotated[
+    dt.date | None,
+    Rule(
+        "must be a date written YYYY-MM-DD",
+        core_schema.nullable_schema(core_schema.date_schema(strict=True)),
+        before=_as_date,
+    ),
+]
 TaskId = Annotated[
     str,
     matches("must be letters and digits joined by '-', such as DP-01", rf"^{TASK_ID}$"),
@@ -256,6 +264,7 @@ class CalendarEntry(_Entry):
     target_date: Day
     sprint_length_weeks: Annotated[int, whole(1, 8)]
     non_working_days: Annotated[list[Day], listed()] = []
+    status_date: OptionalDay = None
 
 
 class DeadlineEntry(_Entry):
@@ -311,6 +320,22 @@ class TaskEntry(_Entry):
     acceptance: Text
     status: Annotated[str, one_of(*STATUSES)]
     verified_by: TestLinks = []
+    started: OptionalDay = None
+    finished: OptionalDay = None
+
+
+def _impact_range(value: Any) -> Any:
+    """A number of working days as a range of one value; a mapping unchanged."""
+    if value is None or isinstance(value, dict):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"optimistic": value, "likely": value, "pessimistic": value}
+    raise PydanticCustomError(
+        _PLAN_RULE,
+        "must be working days: a number, or optimistic, likely and pessimistic; "
+        "got {got}",
+        {"got": repr(value)},
+    )
 
 
 class RiskEntry(_Entry):
@@ -318,6 +343,33 @@ class RiskEntry(_Entry):
     likelihood: Level
     impact: Level
     mitigation: Text
+    probability: Annotated[
+        float | None,
+        Rule(
+            "must be a number from 0 to 1",
+            core_schema.nullable_schema(
+                core_schema.float_schema(ge=0, le=1, strict=True)
+            ),
+        ),
+    ] = None
+    impact_days: Annotated[
+        EstimateEntry | None,
+        Rule(
+            "must be working days: a number, or optimistic, likely and pessimistic",
+            before=_impact_range,
+        ),
+    ] = None
+    delays: TaskIds = []
+
+    @model_validator(mode="after")
+    def _sampled_in_full(self) -> RiskEntry:
+        if (self.probability is None) != (self.impact_days is None):
+            raise PydanticCustomError(
+                _PLAN_RULE,
+                "must have both probability and impact_days to be sampled in the "
+                "forecast, or neither",
+            )
+        return self
 
 
 class GateEntry(_Entry):
@@ -378,6 +430,7 @@ def to_plan(file: TasksFile) -> Plan:
             target=c.target_date,
             sprint_length_weeks=c.sprint_length_weeks,
             non_working_days=tuple(sorted(c.non_working_days)),
+            status_date=c.status_date,
         ),
         deadlines=tuple(
             Deadline(name=d.name, date=d.date, tasks=tuple(d.tasks))
@@ -398,7 +451,18 @@ def to_plan(file: TasksFile) -> Plan:
             )
             for t in file.tasks
         ),
-        risks=tuple(Risk(**vars(r)) for r in file.risks),
+        risks=tuple(
+            Risk(
+                **{
+                    **vars(r),
+                    "impact_days": Estimate(**vars(r.impact_days))
+                    if r.impact_days
+                    else None,
+                    "delays": tuple(r.delays),
+                }
+            )
+            for r in file.risks
+        ),
         gates=tuple(
             Gate(
                 name=g.gate,
@@ -443,6 +507,9 @@ class _TaskRefs(_Refs):
     id: Maybe[TaskId] = None
     owner: Maybe[Text] = None
     depends_on: Maybe[TaskIds] = None
+    status: Maybe[Annotated[str, one_of(*STATUSES)]] = None
+    started: Maybe[OptionalDay] = None
+    finished: Maybe[OptionalDay] = None
 
 
 class _ProjectRefs(_Refs):
@@ -461,6 +528,12 @@ class _KeyQuestionsRefs(_Refs):
 class _CalendarRefs(_Refs):
     start_date: Maybe[Day] = None
     target_date: Maybe[Day] = None
+    status_date: Maybe[OptionalDay] = None
+
+
+class _RiskRefs(_Refs):
+    risk: Maybe[Text] = None
+    delays: Maybe[TaskIds] = None
 
 
 class _DeadlineRefs(_Refs):
@@ -476,6 +549,7 @@ class _PlanRefs(_Refs):
     calendar: Maybe[_CalendarRefs] = None
     deadlines: Maybe[list[Maybe[_DeadlineRefs]]] = None
     tasks: Maybe[list[Maybe[_TaskRefs]]] = None
+    risks: Maybe[list[Maybe[_RiskRefs]]] = None
 
 
 def _present(items: Sequence[T | None] | None) -> list[T]:
@@ -552,6 +626,57 @@ def cross_checks(data: dict[str, Any]) -> list[str]:
                 problems.append(
                     f"milestone {name} lists {task_id}, which is not a task id in "
                     "the plan"
+                )
+    problems += _actual_date_problems(tasks, calendar)
+    for position, risk in enumerate(refs.risks or ()):
+        for task_id in (risk.delays or ()) if risk else ():
+            if task_id not in ids:
+                problems.append(
+                    f"risks[{position}].delays lists {task_id}, which is not a task "
+                    "id in the plan"
+                )
+    return problems
+
+
+def _actual_date_problems(tasks: list[_TaskRefs], calendar: _CalendarRefs) -> list[str]:
+    """Actual dates that contradict each other, the status or the calendar."""
+    problems: list[str] = []
+    start, today = calendar.start_date, calendar.status_date
+    if start and today and today < start:
+        problems.append(
+            f"calendar.status_date ({today}) must not be before start_date ({start})"
+        )
+    for t in tasks:
+        name, status = f"task {t.id}", t.status
+        if t.finished and not t.started:
+            problems.append(
+                f"{name}.finished is set but started is missing: a finished task "
+                "needs the day work on it started"
+            )
+        if t.started and t.finished and t.finished < t.started:
+            problems.append(
+                f"{name}.finished ({t.finished}) must not be before started "
+                f"({t.started})"
+            )
+        if status in ("TODO", "IN_PROGRESS", "BLOCKED") and t.finished:
+            problems.append(
+                f"{name}.status must be DONE when finished is set; got {status}"
+            )
+        if status == "TODO" and t.started:
+            problems.append(
+                f"{name}.status must be IN_PROGRESS, BLOCKED or DONE when started "
+                "is set; got TODO"
+            )
+        for key, day in (("started", t.started), ("finished", t.finished)):
+            if day and start and day < start:
+                problems.append(
+                    f"{name}.{key} ({day}) must not be before the plan's start_date "
+                    f"({start})"
+                )
+            if day and today and day > today:
+                problems.append(
+                    f"{name}.{key} ({day}) must not be after calendar.status_date "
+                    f"({today})"
                 )
     return problems
 

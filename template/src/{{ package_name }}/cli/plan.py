@@ -1,7 +1,8 @@
-"""plan: render, check, report on and verify the plan (plan/tasks.yaml)."""
+"""plan: render, check, baseline, report on and verify the plan (plan/tasks.yaml)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
@@ -35,12 +36,22 @@ def plan_check() -> None:
     click.echo(report)
 
 
+AS_OF = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The status date, YYYY-MM-DD (default: today).",
+)
+
+
 @plan.command("status")
-def plan_status() -> None:
-    """Progress by phase and component."""
+@AS_OF
+def plan_status(as_of: dt.datetime | None) -> None:
+    """Progress by phase, and the forecast against the baseline."""
     from ucforge_planning.commands import plan_status as status
 
-    click.echo(status(find_root()))
+    click.echo(status(find_root(), as_of.date() if as_of else None), nl=False)
 
 
 @plan.command("verify")
@@ -67,3 +78,16 @@ def plan_verify(junit: tuple[Path, ...], summary: Path | None) -> None:
             stream.write(report_markdown(result))
     if result.failing:
         raise click.exceptions.Exit(int(ExitCode.GATE_NOT_MET))
+
+
+@plan.command("baseline")
+@AS_OF
+@click.option("--force", is_flag=True, help="Replace an existing baseline.")
+def plan_baseline(as_of: dt.datetime | None, force: bool) -> None:
+    """Keep today's forecast in plan/baseline.yaml to measure progress against."""
+    from ucforge_planning.commands import take_baseline
+
+    path = take_baseline(
+        find_root(), as_of=as_of.date() if as_of else None, force=force
+    )
+    click.echo(f"baseline: {path}")
