@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
-from .model import COMPONENT_NAMES, COMPONENTS, Plan, Risk, Task
-from .schedule import Schedule, list_schedule, percentile, simulate_makespans
+from .availability import Availability
+from .model import COMPONENT_NAMES, COMPONENTS, WEEKDAYS, Member, Plan, Risk, Task
+from .schedule import Schedule, percentile, simulate_makespans
+from .search import improve
 from .vocabulary import METRIC_NAMES, ROLES, role_name
-from .workdays import WorkCalendar
+from .workdays import WorkCalendar, holidays_between, public_holidays
 
 LEVEL_ORDER = {"H": 0, "M": 1, "L": 2}
 
@@ -52,6 +55,10 @@ class Analysis:
     spans: dict[str, Span]
     milestones: tuple[Milestone, ...]
     risks: tuple[Risk, ...]
+    # Each member's share of each working day, by handle.
+    availability: dict[str, Availability] = field(default_factory=dict)
+    # The public holidays on weekdays from the start to the last date shown.
+    holidays: tuple[tuple[dt.date, str], ...] = ()
 
     def task_dates(self, task_id: str) -> tuple[dt.date, dt.date]:
         """First and last working day of a task."""
@@ -62,46 +69,120 @@ class Analysis:
         )
 
 
+def share(plan: Plan, member: Member) -> float:
+    """The share of each working day a member gives plan work: their capacity
+    times the team's focus factor."""
+    return member.capacity * plan.calendar.focus_factor
+
+
+def work_calendar(plan: Plan) -> WorkCalendar:
+    """The team's working days: weekdays less days off and public holidays."""
+    c = plan.calendar
+    return WorkCalendar(c.start, c.non_working_days, public_holidays(c.public_holidays))
+
+
+def _horizon(plan: Plan) -> int:
+    """Working days within which every task is done, whatever the order.
+
+    All the work in a row at the slowest member's pace, plus every day away.
+    """
+    pace = min(share(plan, m) * len(m.weekdays) / len(WEEKDAYS) for m in plan.team)
+    work = sum(t.estimate.likely for t in plan.tasks)
+    away = sum((a.end - a.start).days + 1 for m in plan.team for a in m.absences)
+    return math.ceil(work / pace) + away + 10
+
+
+def member_availability(plan: Plan, calendar: WorkCalendar) -> dict[str, Availability]:
+    """Each member's share of each working day: nothing on a day away or on a
+    weekday they do not work, their share of the day otherwise."""
+    found = {}
+    horizon = 0
+    for member in plan.team:
+        days: dict[int, float] = {}
+        if set(member.weekdays) != set(WEEKDAYS):
+            horizon = horizon or _horizon(plan)
+            free = {WEEKDAYS.index(d) for d in WEEKDAYS if d not in member.weekdays}
+            for index in range(horizon):
+                if calendar.day(index).weekday() in free:
+                    days[index] = 0.0
+        for absence in member.absences:
+            day = absence.start
+            while day <= absence.end:
+                away = calendar.index_of(day)
+                if away is not None:
+                    days[away] = 0.0
+                day += dt.timedelta(days=1)
+        found[member.handle] = Availability(share(plan, member), days)
+    return found
+
+
 def _schedule(
-    plan: Plan, graph: dict[str, tuple[str, ...]], capacity: dict[str, float]
+    plan: Plan,
+    graph: dict[str, tuple[str, ...]],
+    availability: dict[str, Availability],
 ) -> Schedule:
-    """The plan's tasks on their owners at likely estimates, owners part-time."""
+    """The plan's tasks on their owners at likely estimates, each member at their
+    share of each day; the best of a bounded search (search.improve).
+
+    When members' days differ (shares, weekdays, absences), the schedule for a
+    full share of every day is tried too: timed on the real days, it can only
+    end later if there is less time, so more capacity never finishes later than
+    that schedule does.
+    """
     tasks = {t.id: t for t in plan.tasks}
-    return list_schedule(
-        graph,
-        {t.id: [t.owner] for t in plan.tasks},
-        lambda task_id, owner: tasks[task_id].estimate.likely / capacity[owner],
+    owners = {t.id: [t.owner] for t in plan.tasks}
+
+    def work(task_id: str, _owner: str) -> float:
+        return tasks[task_id].estimate.likely
+
+    steady = {(a.share, a.steady) for a in availability.values()}
+    seeds = (
+        ()
+        if len(steady) == 1 and next(iter(steady))[1]
+        else (improve(graph, owners, work),)
     )
+    return improve(graph, owners, work, availability=availability, seeds=seeds)
+
+
+def plan_schedule(plan: Plan) -> Schedule:
+    """The schedule the plan shows, without the forecast."""
+    calendar = work_calendar(plan)
+    graph = {t.id: t.depends_on for t in plan.tasks}
+    return _schedule(plan, graph, member_availability(plan, calendar))
 
 
 def _duration_ranges(
-    plan: Plan, capacity: dict[str, float]
+    plan: Plan, availability: dict[str, Availability]
 ) -> dict[str, tuple[float, float, float]]:
-    """Each task's three-point duration at its owner's capacity; fixed when done."""
+    """Each task's three-point duration at its owner's share of a day; fixed
+    when done."""
     ranges = {}
     for task in plan.tasks:
-        e, share = task.estimate, capacity[task.owner]
+        e, part = task.estimate, availability[task.owner].share
         if task.status == "DONE":
-            ranges[task.id] = (e.likely / share,) * 3
+            ranges[task.id] = (e.likely / part,) * 3
         else:
             ranges[task.id] = (
-                e.optimistic / share,
-                e.likely / share,
-                e.pessimistic / share,
+                e.optimistic / part,
+                e.likely / part,
+                e.pessimistic / part,
             )
     return ranges
 
 
 def analyse(plan: Plan) -> Analysis:
     """Schedule the plan's tasks on its team and forecast the finish."""
-    calendar = WorkCalendar(plan.calendar.start, plan.calendar.non_working_days)
-    capacity = {m.handle: m.capacity for m in plan.team}
+    calendar = work_calendar(plan)
+    availability = member_availability(plan, calendar)
     graph = {t.id: t.depends_on for t in plan.tasks}
-    schedule = _schedule(plan, graph, capacity)
+    schedule = _schedule(plan, graph, availability)
+    # The forecast replays the schedule with steady shares (days away are in the
+    # likely schedule only); with finish functions by handle the replay can use
+    # {h: a.finish for h, a in availability.items()}.
     makespans = simulate_makespans(
         schedule,
         graph,
-        _duration_ranges(plan, capacity),
+        _duration_ranges(plan, availability),
         plan.forecast.runs,
         plan.forecast.seed,
     )
@@ -111,17 +192,27 @@ def analyse(plan: Plan) -> Analysis:
         key: _span(calendar, schedule, [t.id for t in plan.tasks if t.component == key])
         for key in COMPONENTS
     }
+    p80 = percentile(makespans, 0.8)
+    last = calendar.end_date(0.0, max(schedule.makespan, p80))
     computed = Analysis(
         calendar,
         schedule,
         finish=calendar.end_date(0.0, schedule.makespan),
         p50=calendar.end_date(0.0, percentile(makespans, 0.5)),
-        p80=calendar.end_date(0.0, percentile(makespans, 0.8)),
+        p80=calendar.end_date(0.0, p80),
         on_time_probability=on_time / len(makespans) if makespans else 1.0,
         target_index=target_index,
         spans=spans,
         milestones=(),
         risks=(),
+        availability=availability,
+        holidays=tuple(
+            holidays_between(
+                plan.calendar.public_holidays,
+                plan.calendar.start,
+                max(last, plan.calendar.target),
+            )
+        ),
     )
     return dataclasses.replace(
         computed,

@@ -102,7 +102,9 @@ _HEADER = (
     "  (senior x1, intermediate x1.25, junior x1.6; x1.25 outside their role)",
     "- depends_on: ids of the tasks that must be finished first",
     "- owner: the handle of a member of team; a member's capacity is the share of",
-    "  each working day they spend on this plan",
+    "  each working day they spend on this plan (1 full time, 0.5 half days),",
+    "  weekdays the days they work (part time: [Mon, Tue, Wed, Thu]) and absences",
+    "  their days away: {{start: YYYY-MM-DD, end: YYYY-MM-DD, reason: Leave}}",
     "- deadlines: hard dates; list task ids under tasks to have the forecast",
     "  checked against them",
 )
@@ -170,6 +172,11 @@ def _team(plan: Plan) -> list[dict[str, Any]]:
             "role": m.role,
             "expertise": m.expertise,
             "capacity": number(m.capacity),
+            "weekdays": _FlowList(m.weekdays),
+            "absences": [
+                _Flow(start=a.start.isoformat(), end=a.end.isoformat(), reason=a.reason)
+                for a in m.absences
+            ],
         }
         for m in plan.team
     ]
@@ -183,6 +190,8 @@ def _calendar(plan: Plan) -> dict[str, Any]:
         "target_date": c.target.isoformat(),
         "sprint_length_weeks": c.sprint_length_weeks,
         "non_working_days": _FlowList(d.isoformat() for d in c.non_working_days),
+        "public_holidays": c.public_holidays,
+        "focus_factor": number(c.focus_factor),
     }
 
 
@@ -246,7 +255,10 @@ _SECTIONS: tuple[tuple[str, Callable[[Plan], Any], str], ...] = (
         "calendar",
         _calendar,
         "Key Question 2: working days are Monday to Friday less non_working_days\n"
-        "(add public holidays and team days off as YYYY-MM-DD).",
+        "(team days off as YYYY-MM-DD) and the public holidays of the country or\n"
+        "region named (DE, DE-BY, US-CA, GB-SCT; empty for none). focus_factor is\n"
+        "the share of each member's plan time that goes to plan work (meetings,\n"
+        "support and reviews take the rest).",
     ),
     (
         "deadlines",
