@@ -713,6 +713,16 @@ VOCABULARY = importlib.import_module(
 # Its Markdown escaping, so an answer reads as typed in the plan and in every other
 # document alike.
 MARKUP = importlib.import_module(f"{_load_planning(TEMPLATE_ROOT).__name__}.markup")
+# Its holiday regions, so the copy refuses a region the plan could not resolve.
+WORKDAYS = importlib.import_module(f"{_load_planning(TEMPLATE_ROOT).__name__}.workdays")
+
+
+def problems_public_holidays(value: Any) -> str:
+    """A holiday region the holidays package knows (DE, DE-BY), or empty."""
+    if value is None:
+        return ""
+    problem = str(WORKDAYS.region_problem(str(value)))
+    return f"public_holidays {problem}" if problem else ""
 
 
 def _pipeline_module(name: str, template_root: Path = TEMPLATE_ROOT) -> Any:
@@ -1071,6 +1081,7 @@ FILTERS = {
         problems_start_date,
         problems_target_date,
         problems_deadlines,
+        problems_public_holidays,
         problems_url,
         problems_int_range,
         problems_test_levels,
