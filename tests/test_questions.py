@@ -618,6 +618,7 @@ BAD_ANSWER = {
     "target_date": "2027-01-05",
     "sprint_length_weeks": "two",
     "hard_deadlines": "[{name: Pilot}]",
+    "public_holidays": "Atlantis",
     "ci_provider": "jenkins",
     "tracking_server_url": "mlflow.example.com",
     "existing_infrastructure": "[kubernetes]",

@@ -220,6 +220,7 @@ CHANGED_ANSWER: dict[str, Any] = {
     "target_date": "2027-04-26",
     "sprint_length_weeks": "3",
     "hard_deadlines": [{"name": "Pilot", "date": "2027-02-15"}],
+    "public_holidays": "DE-BY",
     "orchestrator": "airflow",
     "compute_engine": "spark",
     "ci_provider": "gitlab",
@@ -423,6 +424,10 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "plan/tasks.yaml",
     ),
     "hard_deadlines": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "plan/tasks.yaml",
+    ),
+    "public_holidays": (
         "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
         "plan/tasks.yaml",
     ),

@@ -282,3 +282,11 @@ def test_old_files_without_the_new_keys_mean_what_they_meant() -> None:
     assert plan.calendar.public_holidays == ""
     assert plan.team[0].weekdays == ("Mon", "Tue", "Wed", "Thu", "Fri")
     assert analysis.analyse(plan).schedule.makespan == pytest.approx(2)
+
+
+def test_the_forecast_counts_the_days_away_too() -> None:
+    content = data([task("A", owner(), 3), task("B", owner(1), 1, "A")])
+    content["team"][0]["absences"] = [{"start": "2027-01-05", "end": "2027-01-06"}]
+    computed = analysis.analyse(read(content))
+    assert computed.finish == dt.date(2027, 1, 11)
+    assert computed.p50 == computed.p80 == computed.finish

@@ -168,3 +168,33 @@ def test_the_plan_shows_a_schedule_no_longer_than_the_single_pass() -> None:
     )
     assert shown.makespan <= single.makespan + 1e-9
     assert shown == analysis.plan_schedule(plan)
+
+
+def test_the_search_keeps_pinned_slots_and_release_dates() -> None:
+    plan = gap.random_plan(21, 25, 3)
+    ids = list(plan.depends_on)
+    first = search.improve(plan.depends_on, plan.candidates, plan.duration)
+    # The first three tasks to start are done or under way, where they were.
+    pinned = {t: first.slots[t] for t in first.order[:3]}
+    release = {t: 5.0 for t in ids if t not in pinned}
+    found = search.improve(
+        plan.depends_on,
+        plan.candidates,
+        plan.duration,
+        pinned=pinned,
+        release=release,
+    )
+    for task_id, slot in pinned.items():
+        assert found.slots[task_id] == slot
+    for task_id in release:
+        assert found.slots[task_id].start >= 5.0 - 1e-9
+    busy: dict[str, list] = {}
+    for slot in found.slots.values():
+        busy.setdefault(slot.owner, []).append((slot.start, slot.finish))
+    for spans in busy.values():
+        spans.sort()
+        for (_, end), (begin, _) in itertools.pairwise(spans):
+            assert end <= begin + 1e-9
+    for task_id in release:
+        for dep in plan.depends_on[task_id]:
+            assert found.slots[dep].finish <= found.slots[task_id].start + 1e-9

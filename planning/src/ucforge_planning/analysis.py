@@ -152,20 +152,27 @@ def plan_schedule(plan: Plan) -> Schedule:
 
 
 def _duration_ranges(
-    plan: Plan, availability: dict[str, Availability]
+    plan: Plan, schedule: Schedule, availability: dict[str, Availability]
 ) -> dict[str, tuple[float, float, float]]:
-    """Each task's three-point duration at its owner's share of a day; fixed
-    when done."""
+    """Each task's three-point duration in working days; fixed when done.
+
+    A task takes as long, per day of likely work, as it does in the schedule:
+    its owner's share of a day, and the days they are away while on it.
+    """
     ranges = {}
     for task in plan.tasks:
-        e, part = task.estimate, availability[task.owner].share
+        e, slot = task.estimate, schedule.slots[task.id]
+        if e.likely > 0:
+            stretch = (slot.finish - slot.start) / e.likely
+        else:
+            stretch = 1 / availability[task.owner].share
         if task.status == "DONE":
-            ranges[task.id] = (e.likely / part,) * 3
+            ranges[task.id] = (e.likely * stretch,) * 3
         else:
             ranges[task.id] = (
-                e.optimistic / part,
-                e.likely / part,
-                e.pessimistic / part,
+                e.optimistic * stretch,
+                e.likely * stretch,
+                e.pessimistic * stretch,
             )
     return ranges
 
@@ -176,13 +183,13 @@ def analyse(plan: Plan) -> Analysis:
     availability = member_availability(plan, calendar)
     graph = {t.id: t.depends_on for t in plan.tasks}
     schedule = _schedule(plan, graph, availability)
-    # The forecast replays the schedule with steady shares (days away are in the
-    # likely schedule only); with finish functions by handle the replay can use
-    # {h: a.finish for h, a in availability.items()}.
+    # The forecast replays the schedule with each task stretched as in the
+    # schedule; a replay that takes finish functions by handle can use
+    # {h: a.finish for h, a in availability.items()} and the work instead.
     makespans = simulate_makespans(
         schedule,
         graph,
-        _duration_ranges(plan, availability),
+        _duration_ranges(plan, schedule, availability),
         plan.forecast.runs,
         plan.forecast.seed,
     )

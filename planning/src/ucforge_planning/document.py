@@ -255,10 +255,10 @@ _SECTIONS: tuple[tuple[str, Callable[[Plan], Any], str], ...] = (
         "calendar",
         _calendar,
         "Key Question 2: working days are Monday to Friday less non_working_days\n"
-        "(team days off as YYYY-MM-DD) and the public holidays of the country or\n"
-        "region named (DE, DE-BY, US-CA, GB-SCT; empty for none). focus_factor is\n"
-        "the share of each member's plan time that goes to plan work (meetings,\n"
-        "support and reviews take the rest).",
+        "(team days off as YYYY-MM-DD) and the public holidays of public_holidays:\n"
+        "a country code, or a country and its subdivision (DE, DE-BY, US-CA,\n"
+        "GB-SCT; empty for none). focus_factor is the share of each member's plan\n"
+        "time that goes to plan work (meetings, support and reviews take the rest).",
     ),
     (
         "deadlines",

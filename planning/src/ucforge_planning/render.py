@@ -510,7 +510,8 @@ def _calendar_rule(plan: Plan) -> str:
     holidays = (
         f"the public holidays of {code(region)}" if region else "no public holidays"
     )
-    days_off = _plural(len(c.non_working_days), "team day") + " off"
+    count = len(c.non_working_days)
+    days_off = f"{_plural(count, 'team day')} off" if count else "no team days off"
     focus = f"{c.focus_factor:.0%}"
     return (
         f"Working days are Monday to Friday less {holidays} and {days_off}. A "

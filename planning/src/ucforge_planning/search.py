@@ -47,6 +47,8 @@ LOCAL_EVALUATIONS = 350
 # Task-evaluations of the local search: fewer moves for a larger plan.
 LOCAL_WORK = 35_000
 KICK_MOVES = 3
+# A kicked schedule this much longer than the best is still walked from.
+ACCEPT = 0.01
 # Kicks in a row that find nothing shorter before the search stops.
 STALE_KICKS = 12
 
@@ -433,16 +435,21 @@ class _Sequences:
         if start is None or start.makespan > schedule.makespan + EPSILON:
             return schedule
         best, spent = self.descend(start, budget)
+        current = best
         stale = 0
         bound = self.lower_bound()
         while (
             spent < budget and stale < STALE_KICKS and best.makespan > bound + EPSILON
         ):
-            current, used = self.descend(self.kick(best, rng), budget - spent)
+            found, used = self.descend(self.kick(current, rng), budget - spent)
             spent += used + KICK_MOVES
             stale += 1
-            if current.makespan < best.makespan - EPSILON:
-                best, stale = current, 0
+            if found.makespan < best.makespan - EPSILON:
+                best, current, stale = found, found, 0
+            elif found.makespan <= best.makespan * (1 + ACCEPT) + EPSILON:
+                current = found
+            else:
+                current = best
         result = self.schedule(best.owner, best.sequence)
         if result is None or result.makespan > schedule.makespan - EPSILON:
             return schedule
