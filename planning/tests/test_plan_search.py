@@ -198,3 +198,35 @@ def test_the_search_keeps_pinned_slots_and_release_dates() -> None:
     for task_id in release:
         for dep in plan.depends_on[task_id]:
             assert found.slots[dep].finish <= found.slots[task_id].start + 1e-9
+
+
+def test_a_move_timed_from_where_it_changes_things_matches_a_full_timing() -> None:
+    mismatches, compared = 0, 0
+    for seed in range(6):
+        plan = gap.random_plan(seed, 30, 4)
+        problem = search._Search(
+            plan.depends_on, plan.candidates, plan.duration, None, None, None
+        )
+        sequences = search._Sequences(problem)
+        state = sequences.state(problem.first)
+        rng = random.Random(seed)
+        for step in range(30):
+            moves = list(sequences._moves(state, everywhere=rng if step % 2 else None))
+            for owner, sequence, changed, _ in moves[:6]:
+                full = sequences.time(owner, sequence)
+                quick = sequences.retime(state, owner, sequence, changed)
+                compared += 1
+                if (full is None) != (quick is None) or (
+                    full is not None and quick.timed != full
+                ):
+                    mismatches += 1
+            state = next(
+                (
+                    found
+                    for owner, sequence, changed, _ in moves
+                    if (found := sequences.retime(state, owner, sequence, changed))
+                ),
+                state,
+            )
+    assert compared > 500
+    assert mismatches == 0

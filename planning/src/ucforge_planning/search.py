@@ -1,20 +1,22 @@
 """A bounded, deterministic search for a shorter schedule than one list pass.
 
 The single pass of `schedule.list_schedule` (longest remaining chain first, each
-task on the candidate who finishes it first) is a good start; `improve` keeps
-the best of a fixed set of further passes:
+task on the candidate who finishes it first) is where `improve` starts; it keeps
+the shortest of:
 
+- seeds: schedules given by the caller, their owners and sequences timed on this
+  input (a schedule timed so never ends later when work shrinks or shares grow);
 - forward-backward improvement: the tasks scheduled backwards from the end in the
-  order they finish, then forwards again in the order the backward pass starts
-  them, which closes gaps the first pass left (repeated while it helps);
-- multi-start: the longest-chain priority perturbed by a seeded random factor
-  (`random.Random(seed)`, whose numbers are the same on every Python);
-- owner moves (when tasks have several candidates): a task on the critical path
-  given to another candidate, or all of the busiest member's open choices given
-  to the others in turn, the rest scheduled in the same order;
-- re-evaluation of the earlier winners' owners and sequences, which can only get
-  shorter when work gets shorter (more capacity), so a schedule found for one
-  capacity is tried for the others.
+  order they finish, then forwards in the order the backward pass starts them;
+- priority orders: the longest chain or the busiest follower's work, whichever is
+  larger, and that priority perturbed by a seeded random factor
+  (`random.Random(seed)` gives the same numbers on every Python);
+- the busiest member's tasks, when others may take them, given to the others;
+- a local search on owners and sequences: a task on the critical chain moved
+  earlier (with what it depends on) or later among its owner's tasks, or given
+  to another candidate, each move timed again from where it changes things;
+  descents from the best and from random kicks of it, within a fixed number of
+  moves.
 
 Every candidate is a complete feasible schedule; the winner is the shortest,
 ties going to the earlier candidate, so the same input gives the same schedule.
@@ -43,9 +45,9 @@ STARTS = 1
 BACKWARD_FORWARD_ROUNDS = 1
 OWNER_MOVES = 12
 NOISE = 0.3
-LOCAL_EVALUATIONS = 350
+LOCAL_EVALUATIONS = 500
 # Task-evaluations of the local search: fewer moves for a larger plan.
-LOCAL_WORK = 35_000
+LOCAL_WORK = 50_000
 KICK_MOVES = 3
 # A kicked schedule this much longer than the best is still walked from.
 ACCEPT = 0.01
@@ -380,6 +382,120 @@ class _Sequences:
         state = self.state(schedule)
         return None if state is None else self.schedule(state.owner, state.sequence)
 
+    def retime(
+        self,
+        state: _State,
+        owner: dict[str, str],
+        sequence: dict[str, list[str]],
+        changed: Sequence[str],
+    ) -> _State | None:
+        """The state after a move that changed these people's sequences.
+
+        Only the tasks that follow a changed place (by dependency or sequence)
+        are timed again; None when the move makes a cycle or a clash.
+        """
+        s = self.s
+        previous = dict(state.previous)
+        roots = []
+        for person in changed:
+            new, old = sequence.get(person, []), state.sequence.get(person, [])
+            for task_id in new[:1]:
+                previous.pop(task_id, None)
+            for before, after in itertools.pairwise(new):
+                previous[after] = before
+            same = 0
+            while same < len(new) and same < len(old) and new[same] == old[same]:
+                same += 1
+            roots.extend(new[same : same + 1])
+        following = dict(state.following)
+        for person in changed:
+            for task_id in state.sequence.get(person, [])[-1:]:
+                following.pop(task_id, None)
+            for task_id in sequence.get(person, [])[-1:]:
+                following.pop(task_id, None)
+            for before, after in itertools.pairwise(sequence.get(person, [])):
+                following[before] = after
+        dependants, deps = s.dependants, s.unique_deps
+        after_of = following.get
+
+        affected = set(roots)
+        stack = list(roots)
+        while stack:
+            task_id = stack.pop()
+            nexts = list(dependants[task_id])
+            then = after_of(task_id)
+            if then is not None:
+                nexts.append(then)
+            for child in nexts:
+                if child not in affected:
+                    affected.add(child)
+                    stack.append(child)
+        old_start, old_finish, old_cause = state.timed
+        start, finish, cause = dict(old_start), dict(old_finish), dict(old_cause)
+        waiting = {}
+        for task_id in affected:
+            count = sum(1 for d in deps[task_id] if d in affected)
+            prior = previous.get(task_id)
+            waiting[task_id] = count + (prior is not None and prior in affected)
+        ready = [t for t in affected if not waiting[t]]
+        done = 0
+        while ready:
+            task_id = ready.pop()
+            done += 1
+            timed = self._time_one(task_id, owner, previous, finish)
+            if timed is None:
+                return None
+            start[task_id], finish[task_id], why = timed
+            if why:
+                cause[task_id] = why
+            else:
+                cause.pop(task_id, None)
+            nexts = list(dependants[task_id])
+            then = after_of(task_id)
+            if then is not None:
+                nexts.append(then)
+            for child in nexts:
+                if child in waiting:
+                    waiting[child] -= 1
+                    if not waiting[child]:
+                        ready.append(child)
+        if done != len(affected):
+            return None
+        return _State(owner, sequence, (start, finish, cause), previous, following)
+
+    def _time_one(
+        self,
+        task_id: str,
+        owner: Mapping[str, str],
+        previous: Mapping[str, str],
+        finish: Mapping[str, float],
+    ) -> tuple[float, float, str] | None:
+        """A task's start, finish and what it waited for; None on a clash."""
+        s = self.s
+        if task_id in s.pinned:
+            slot = s.pinned[task_id]
+            return slot.start, slot.finish, ""
+        earliest = s.release.get(task_id, 0.0)
+        why = ""
+        for dep in s.unique_deps[task_id]:
+            if finish[dep] > earliest:
+                earliest, why = finish[dep], dep
+        prior = previous.get(task_id)
+        if prior is not None and finish[prior] > earliest:
+            earliest, why = finish[prior], prior
+        person = owner[task_id]
+        share = self.steady.get(person)
+        if share is not None:
+            begin, end = earliest, earliest + s.duration(task_id, person) / share
+        else:
+            calendar = s.availability[person]
+            begin = calendar.begin(earliest)
+            end = calendar.finish(begin, s.duration(task_id, person))
+        for slot in self.pinned_by_person.get(person, ()):
+            if slot.start < end - EPSILON and begin < slot.finish - EPSILON:
+                return None
+        return begin, end, why
+
     def state(self, schedule: Schedule) -> _State | None:
         """The schedule's owners and sequences, timed; None if they do not fit."""
         owner = {t: schedule.slots[t].owner for t in self.s.ids}
@@ -389,7 +505,13 @@ class _Sequences:
         timed = self.time(owner, sequence)
         if timed is None:
             return None
-        return _State(owner, sequence, timed)
+        previous = {
+            after: before
+            for tasks in sequence.values()
+            for before, after in itertools.pairwise(tasks)
+        }
+        following = {before: after for after, before in previous.items()}
+        return _State(owner, sequence, timed, previous, following)
 
     def descend(self, state: _State, budget: int) -> tuple[_State, int]:
         """First-improvement descent over moves on the critical chain.
@@ -402,15 +524,15 @@ class _Sequences:
         improved = True
         while improved and evaluations < budget:
             improved = False
-            for owner, sequence in self._moves(state):
+            for owner, sequence, changed, _ in self._moves(state):
                 evaluations += 1
-                found = self.time(owner, sequence)
-                if found is not None:
-                    candidate = _State(owner, sequence, found)
-                    if candidate.makespan < state.makespan - EPSILON:
-                        state = candidate
-                        improved = True
-                        break
+                candidate = self.retime(state, owner, sequence, changed)
+                if (
+                    candidate is not None
+                    and candidate.makespan < state.makespan - EPSILON
+                ):
+                    state, improved = candidate, True
+                    break
                 if evaluations >= budget:
                     break
         return state, evaluations
@@ -420,10 +542,10 @@ class _Sequences:
         for step in range(KICK_MOVES):
             moves = list(self._moves(state, everywhere=rng if step % 2 else None))
             rng.shuffle(moves)
-            for owner, sequence in moves[:4]:
-                found = self.time(owner, sequence)
+            for owner, sequence, changed, _ in moves[:4]:
+                found = self.retime(state, owner, sequence, changed)
                 if found is not None:
-                    state = _State(owner, sequence, found)
+                    state = found
                     break
         return state
 
@@ -471,8 +593,9 @@ class _Sequences:
 
     def _moves(
         self, state: _State, everywhere: random.Random | None = None
-    ) -> Iterator[tuple[dict[str, str], dict[str, list[str]]]]:
-        """Neighbours of the sequences, the critical chain's last task first.
+    ) -> Iterator[tuple[dict[str, str], dict[str, list[str]], tuple[str, ...], str]]:
+        """Neighbours of the sequences, the critical chain's last task first, with
+        the people whose sequence changed.
 
         With `everywhere` (a random source), the moves of a few random tasks.
         """
@@ -494,12 +617,16 @@ class _Sequences:
             index = tasks.index(task_id)
             places = [index + 1, *range(index - 1, -1, -1)]
             for place in places if everywhere is None else places[:4]:
-                if 0 <= place < len(tasks) and not s.pinned.keys() & set(
-                    tasks[min(place, index) : max(place, index) + 1]
+                if 0 <= place < len(tasks) and not (
+                    s.pinned
+                    and s.pinned.keys()
+                    & set(tasks[min(place, index) : max(place, index) + 1])
                 ):
                     yield (
                         owner,
                         {**sequence, person: self._earlier(tasks, index, place)},
+                        (person,),
+                        task_id,
                     )
             for other in s.candidates[task_id]:
                 if other == person:
@@ -516,6 +643,8 @@ class _Sequences:
                             person: [t for t in tasks if t != task_id],
                             other: [*theirs[:place], task_id, *theirs[place:]],
                         },
+                        (person, other),
+                        task_id,
                     )
 
 
@@ -526,6 +655,8 @@ class _State:
     owner: dict[str, str]
     sequence: dict[str, list[str]]
     timed: tuple[dict[str, float], dict[str, float], dict[str, str]]
+    previous: dict[str, str]  # the task before each on its owner
+    following: dict[str, str]  # the task after each on its owner
 
     @property
     def makespan(self) -> float:
