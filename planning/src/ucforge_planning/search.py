@@ -28,6 +28,7 @@ import itertools
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .availability import Availability
 from .graph import topological_order
@@ -39,6 +40,8 @@ from .schedule import (
     _tails,
     list_schedule,
 )
+
+T = TypeVar("T")
 
 # Passes of each kind: bounded so that a 100-task plan stays within ~50 ms.
 STARTS = 1
@@ -541,7 +544,7 @@ class _Sequences:
         """The state after a few random moves that keep it feasible."""
         for step in range(KICK_MOVES):
             moves = list(self._moves(state, everywhere=rng if step % 2 else None))
-            rng.shuffle(moves)
+            _shuffle(moves, rng)
             for owner, sequence, changed, _ in moves[:4]:
                 found = self.retime(state, owner, sequence, changed)
                 if found is not None:
@@ -603,7 +606,7 @@ class _Sequences:
         owner, sequence = state.owner, state.sequence
         start, finish, cause = state.timed
         if everywhere is not None:
-            chain = everywhere.sample(s.ids, min(3, len(s.ids)))
+            chain = _shuffle(list(s.ids), everywhere)[:3]
         else:
             end = min(s.ids, key=lambda t: (-finish[t], start[t], t))
             chain = [end]
@@ -661,6 +664,15 @@ class _State:
     @property
     def makespan(self) -> float:
         return max(self.timed[1].values(), default=0.0)
+
+
+def _shuffle(items: list[T], rng: random.Random) -> list[T]:
+    """The items shuffled in place (and returned) with rng.random() alone, whose
+    numbers, unlike shuffle's and sample's, no Python version has changed."""
+    for i in range(len(items) - 1, 0, -1):
+        j = int(rng.random() * (i + 1))
+        items[i], items[j] = items[j], items[i]
+    return items
 
 
 def _negated(values: Mapping[str, float]) -> dict[str, float]:
