@@ -133,9 +133,8 @@ def list_schedule(
                 heapq.heappush(ready, (-tail[child], position[child], child))
     if len(order) != len(ids):
         raise ValueError("the dependency graph has a cycle")
-    work_order = sorted(
-        ids, key=lambda t: (slots[t].start, slots[t].finish, order.index(t))
-    )
+    popped = {task_id: index for index, task_id in enumerate(order)}
+    work_order = sorted(ids, key=lambda t: (slots[t].start, slots[t].finish, popped[t]))
     makespan = max((slot.finish for slot in slots.values()), default=0.0)
     path = _critical_path(slots, depends_on, work_order)
     return Schedule(slots, tuple(work_order), makespan, path)
