@@ -525,10 +525,12 @@ class _Sequences:
         """
         evaluations = 0
         improved = True
+        resume = 0
         while improved and evaluations < budget:
             improved = False
-            for owner, sequence, changed, _ in self._moves(state):
+            for owner, sequence, changed, position in self._moves(state, first=resume):
                 evaluations += 1
+                resume = position
                 candidate = self.retime(state, owner, sequence, changed)
                 if (
                     candidate is not None
@@ -595,10 +597,14 @@ class _Sequences:
         return [*tasks[:place], *before, task_id, *after, *tasks[index + 1 :]]
 
     def _moves(
-        self, state: _State, everywhere: random.Random | None = None
-    ) -> Iterator[tuple[dict[str, str], dict[str, list[str]], tuple[str, ...], str]]:
-        """Neighbours of the sequences, the critical chain's last task first, with
-        the people whose sequence changed.
+        self, state: _State, everywhere: random.Random | None = None, first: int = 0
+    ) -> Iterator[tuple[dict[str, str], dict[str, list[str]], tuple[str, ...], int]]:
+        """Neighbours of the sequences along the critical chain, with the people
+        whose sequence changed and the place in the chain of the task moved.
+
+        The chain is taken from its last task back, starting at place `first`
+        (round to the start again), so a descent resumes where it found its last
+        step rather than trying again the moves that just failed.
 
         With `everywhere` (a random source), the moves of a few random tasks.
         """
@@ -612,7 +618,9 @@ class _Sequences:
             chain = [end]
             while chain[-1] in cause and len(chain) <= len(s.ids):
                 chain.append(cause[chain[-1]])
-        for task_id in chain:
+        first %= len(chain)
+        for position in [*range(first, len(chain)), *range(first)]:
+            task_id = chain[position]
             if task_id in s.pinned:
                 continue
             person = owner[task_id]
@@ -629,7 +637,7 @@ class _Sequences:
                         owner,
                         {**sequence, person: self._earlier(tasks, index, place)},
                         (person,),
-                        task_id,
+                        position,
                     )
             for other in s.candidates[task_id]:
                 if other == person:
@@ -647,7 +655,7 @@ class _Sequences:
                             other: [*theirs[:place], task_id, *theirs[place:]],
                         },
                         (person, other),
-                        task_id,
+                        position,
                     )
 
 
