@@ -48,7 +48,7 @@ STARTS = 1
 BACKWARD_FORWARD_ROUNDS = 1
 OWNER_MOVES = 12
 NOISE = 0.3
-LOCAL_EVALUATIONS = 500
+LOCAL_EVALUATIONS = 800
 # Task-evaluations of the local search: fewer moves for a larger plan.
 LOCAL_WORK = 50_000
 KICK_MOVES = 3
