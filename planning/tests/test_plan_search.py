@@ -4,9 +4,11 @@ repeatable, and no later with more capacity."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import itertools
 import random
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 
@@ -230,3 +232,42 @@ def test_a_move_timed_from_where_it_changes_things_matches_a_full_timing() -> No
             )
     assert compared > 500
     assert mismatches == 0
+
+
+SAME_EVERYWHERE = """
+import hashlib, yaml
+from planning_support import make_answers
+from ucforge_planning import document, generate, render
+answers = {**make_answers(compliance=["gdpr", "hipaa"]), "public_holidays": "DE-BY"}
+out = generate.generate_from_answers(answers)
+data = yaml.safe_load(out["plan_tasks_yaml"])
+data["team"][0]["weekdays"] = ["Mon", "Tue", "Wed"]
+data["team"][1]["absences"] = [{"start": "2027-02-01", "end": "2027-02-12"}]
+data["team"][1]["capacity"] = 0.6
+edited = render.render_markdown(document.load_plan(yaml.safe_dump(data)))
+text = out["plan_tasks_yaml"] + out["plan_markdown"] + edited
+print(hashlib.sha256(text.encode()).hexdigest())
+"""
+
+
+def test_the_plan_is_the_same_whatever_the_hash_seed() -> None:
+    tests = str(Path(__file__).resolve().parent)
+    found = set()
+    for hash_seed in ("1", "2"):
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": hash_seed,
+            "PYTHONPATH": os.pathsep.join(
+                [tests, *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", SAME_EVERYWHERE],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=True,
+        )
+        found.add(result.stdout)
+    assert len(found) == 1
