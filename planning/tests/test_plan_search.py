@@ -4,8 +4,8 @@ repeatable, and no later with more capacity."""
 from __future__ import annotations
 
 import importlib.util
-import os
 import itertools
+import os
 import random
 import statistics
 import subprocess
