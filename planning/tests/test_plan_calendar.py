@@ -222,7 +222,7 @@ def test_the_plan_shows_capacities_weekdays_and_absences() -> None:
     row = next(line for line in section.splitlines() if f"@{member['handle']}" in line)
     assert "| Mon, Tue, Wed | 50% | 40% |" in row
     assert "2027-02-01 to 2027-02-05 (Parental \\| leave \\*)" in row
-    assert "focus factor of 80%" in section
+    assert "times the focus factor (80%) of every day they work" in section
     assert "no public holidays and 1 team day off" in section
     assert "Team days off: 2027-01-29." in section
 

@@ -514,10 +514,10 @@ def _calendar_rule(plan: Plan) -> str:
     days_off = f"{_plural(count, 'team day')} off" if count else "no team days off"
     focus = f"{c.focus_factor:.0%}"
     return (
-        f"Working days are Monday to Friday less {holidays} and {days_off}. A "
-        f"member gives the plan their capacity times the focus factor of {focus} "
-        "of each day they work (the rest of the day goes to meetings, support and "
-        "reviews); their tasks wait while they are away."
+        f"Working days are Monday to Friday less {holidays} and {days_off}. Each "
+        f"member gives the plan their capacity times the focus factor ({focus}) of "
+        "every day they work; meetings, support and reviews take the rest of the "
+        "day. A member's tasks wait while they are away."
     )
 
 
