@@ -732,6 +732,16 @@ MARKUP = importlib.import_module(f"{_load_planning(TEMPLATE_ROOT).__name__}.mark
 DEADLINES = importlib.import_module(
     f"{_load_planning(TEMPLATE_ROOT).__name__}.deadlines"
 )
+# Its holiday regions, so the copy refuses a region the plan could not resolve.
+WORKDAYS = importlib.import_module(f"{_load_planning(TEMPLATE_ROOT).__name__}.workdays")
+
+
+def problems_public_holidays(value: Any) -> str:
+    """A holiday region the holidays package knows (DE, DE-BY), or empty."""
+    if value is None:
+        return ""
+    problem = str(WORKDAYS.region_problem(str(value)))
+    return f"public_holidays {problem}" if problem else ""
 
 
 def _pipeline_module(name: str, template_root: Path = TEMPLATE_ROOT) -> Any:
@@ -1103,6 +1113,7 @@ FILTERS = {
         problems_start_date,
         problems_target_date,
         problems_deadlines,
+        problems_public_holidays,
         problems_url,
         problems_int_range,
         problems_test_levels,

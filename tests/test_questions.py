@@ -296,6 +296,18 @@ def test_target_date_must_come_at_least_two_weeks_after_the_start() -> None:
     assert ext.problems_target_date("2027-01-18", "2027-01-04") == ""
 
 
+def test_public_holidays_name_a_known_country_or_region() -> None:
+    for region in ("", "DE", "DE-BY", "us-ca", "GB-SCT"):
+        assert ext.problems_public_holidays(region) == ""
+    assert ext.problems_public_holidays("XX").startswith(
+        "public_holidays names no country the holidays package knows; got 'XX'"
+    )
+    assert ext.problems_public_holidays("DE-ZZ").startswith(
+        "public_holidays names no region of DE; got 'ZZ'"
+    )
+    assert "such as DE-BY" in ext.problems_public_holidays("Bavaria")
+
+
 def test_hard_deadlines_must_fall_between_start_and_target() -> None:
     start, target = "2027-01-04", "2027-03-29"
     late = [{"name": "Launch", "date": "2027-04-01"}]
@@ -484,6 +496,7 @@ def test_the_demo_keeps_its_id_column_and_entity_words_are_words() -> None:
             "hard_deadlines",
             "entry 1 ('Pilot') names the task DP-42, which this plan does not have",
         ),
+        ({"public_holidays": "DE-XX"}, "public_holidays", "no region of DE"),
     ],
 )
 def test_a_rejected_answer_stops_the_copy_before_anything_is_written(
@@ -673,6 +686,7 @@ BAD_ANSWER = {
     "target_date": "2027-01-05",
     "sprint_length_weeks": "two",
     "hard_deadlines": "[{name: Pilot}]",
+    "public_holidays": "Atlantis",
     "ci_provider": "jenkins",
     "tracking_server_url": "mlflow.example.com",
     "existing_infrastructure": "[kubernetes]",

@@ -222,6 +222,7 @@ CHANGED_ANSWER: dict[str, Any] = {
     "hard_deadlines": [
         {"name": "Pilot", "date": "2027-02-15", "phase": "Data Pipeline"}
     ],
+    "public_holidays": "DE-BY",
     "orchestrator": "airflow",
     "compute_engine": "spark",
     "ci_provider": "gitlab",
@@ -425,6 +426,10 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "plan/tasks.yaml",
     ),
     "hard_deadlines": (
+        "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
+        "plan/tasks.yaml",
+    ),
+    "public_holidays": (
         "AE01_Implementations/UC-001/03_Implementation/implementation-plan.md",
         "plan/tasks.yaml",
     ),

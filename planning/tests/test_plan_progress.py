@@ -70,6 +70,8 @@ def small(
     data["tasks"] = tasks
     data["risks"] = []
     data["forecast"]["runs"] = 300
+    # Every working day a full day of plan work, so days are easy to count.
+    data["calendar"]["focus_factor"] = 1
     data["calendar"].update(calendar)
     return data
 

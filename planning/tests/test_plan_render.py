@@ -25,6 +25,7 @@ SECTIONS = [
     "### Component: Testing",
     "## Dependencies",
     "## Milestones",
+    "## Team Calendar",
     "## Risks",
     "## Quality Gates",
     "## Key Questions Answered",

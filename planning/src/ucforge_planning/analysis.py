@@ -9,18 +9,18 @@ from dataclasses import dataclass, field
 
 from .availability import Availability
 from .errors import PlanError
-from .model import COMPONENT_NAMES, COMPONENTS, Plan, Risk, Task
+from .model import COMPONENT_NAMES, COMPONENTS, WEEKDAYS, Member, Plan, Risk, Task
 from .schedule import (
     FinishFunction,
     SampledRisk,
     Schedule,
     Slot,
-    list_schedule,
     percentile,
     simulate,
 )
+from .search import improve
 from .vocabulary import METRIC_NAMES, ROLES, role_name
-from .workdays import WorkCalendar
+from .workdays import WorkCalendar, holidays_between, public_holidays
 
 LEVEL_ORDER = {"H": 0, "M": 1, "L": 2}
 
@@ -97,6 +97,11 @@ class Analysis:
             self.calendar.end_date(slot.start, slot.finish),
         )
 
+    # Each member's share of each working day, by handle.
+    availability: dict[str, Availability] = field(default_factory=dict)
+    # The public holidays on weekdays from the start to the last date shown.
+    holidays: tuple[tuple[dt.date, str], ...] = ()
+
     def task_dates(self, task_id: str) -> tuple[dt.date, dt.date]:
         """First and last working day of a task."""
         slot = self.schedule.slots[task_id]
@@ -111,27 +116,103 @@ class Analysis:
 REMAINING_FLOOR = 0.2
 
 
+def share(plan: Plan, member: Member) -> float:
+    """The share of each working day a member gives plan work: their capacity
+    times the team's focus factor."""
+    return member.capacity * plan.calendar.focus_factor
+
+
+def work_calendar(plan: Plan) -> WorkCalendar:
+    """The team's working days: weekdays less days off and public holidays."""
+    c = plan.calendar
+    return WorkCalendar(c.start, c.non_working_days, public_holidays(c.public_holidays))
+
+
+def _horizon(plan: Plan) -> int:
+    """Working days within which every task is done, whatever the order.
+
+    All the work in a row at the slowest member's pace, plus every day away.
+    """
+    pace = min(share(plan, m) * len(m.weekdays) / len(WEEKDAYS) for m in plan.team)
+    work = sum(t.estimate.likely for t in plan.tasks)
+    away = sum((a.end - a.start).days + 1 for m in plan.team for a in m.absences)
+    return math.ceil(work / pace) + away + 10
+
+
+def member_availability(plan: Plan, calendar: WorkCalendar) -> dict[str, Availability]:
+    """Each member's share of each working day: nothing on a day away or on a
+    weekday they do not work, their share of the day otherwise."""
+    found = {}
+    horizon = 0
+    for member in plan.team:
+        days: dict[int, float] = {}
+        if set(member.weekdays) != set(WEEKDAYS):
+            horizon = horizon or _horizon(plan)
+            free = {WEEKDAYS.index(d) for d in WEEKDAYS if d not in member.weekdays}
+            for index in range(horizon):
+                if calendar.day(index).weekday() in free:
+                    days[index] = 0.0
+        for absence in member.absences:
+            day = absence.start
+            while day <= absence.end:
+                away = calendar.index_of(day)
+                if away is not None:
+                    days[away] = 0.0
+                day += dt.timedelta(days=1)
+        found[member.handle] = Availability(share(plan, member), days)
+    return found
+
+
 def _schedule(
     plan: Plan,
     graph: dict[str, tuple[str, ...]],
-    capacity: dict[str, float],
+    availability: dict[str, Availability],
     progress: _Progress | None = None,
 ) -> Schedule:
-    """The plan's tasks on their owners at likely estimates, owners part-time;
-    with progress, work done and started is kept and the rest starts from now."""
+    """The plan's tasks on their owners at likely estimates, each member at their
+    share of each day; the best of a bounded search (search.improve). With
+    progress, work done and started is kept and the rest starts from now.
+
+    When members' days differ (shares, weekdays, absences), the schedule for a
+    full share of every day is tried too: timed on the real days, it can only
+    end later if there is less time, so more capacity never finishes later than
+    that schedule does.
+    """
     tasks = {t.id: t for t in plan.tasks}
-    return list_schedule(
+    owners = {t.id: [t.owner] for t in plan.tasks}
+
+    def work(task_id: str, _owner: str) -> float:
+        return tasks[task_id].estimate.likely
+
+    steady = {(a.share, a.steady) for a in availability.values()}
+    seeds = (
+        ()
+        if len(steady) == 1 and next(iter(steady))[1]
+        else (improve(graph, owners, work),)
+    )
+    return improve(
         graph,
-        {t.id: [t.owner] for t in plan.tasks},
-        lambda task_id, owner: tasks[task_id].estimate.likely / capacity[owner],
+        owners,
+        work,
+        availability=availability,
+        seeds=seeds,
         release=progress.release if progress else None,
         pinned=progress.pinned if progress else None,
     )
 
 
-def _finish_functions(plan: Plan) -> dict[str, FinishFunction]:
+def plan_schedule(plan: Plan) -> Schedule:
+    """The schedule the plan shows, without the forecast."""
+    calendar = work_calendar(plan)
+    graph = {t.id: t.depends_on for t in plan.tasks}
+    return _schedule(plan, graph, member_availability(plan, calendar))
+
+
+def _finish_functions(
+    availability: dict[str, Availability],
+) -> dict[str, FinishFunction]:
     """When work started at a time is done, for each member of the team."""
-    return {m.handle: Availability(m.capacity).finish for m in plan.team}
+    return {handle: a.finish for handle, a in availability.items()}
 
 
 def _work_ranges(plan: Plan) -> dict[str, tuple[float, float, float]]:
@@ -188,11 +269,16 @@ def _worked(finish: FinishFunction, start: float, end: float) -> float:
     return low
 
 
-def _progress(plan: Plan, calendar: WorkCalendar, as_of: dt.date) -> _Progress:
+def _progress(
+    plan: Plan,
+    calendar: WorkCalendar,
+    as_of: dt.date,
+    availability: dict[str, Availability],
+) -> _Progress:
     """Done tasks at their actual dates, started ones from their start with the
     work that remains, everything else released at the status date."""
     now = _offset(calendar, as_of)
-    finish = _finish_functions(plan)
+    finish = _finish_functions(availability)
     pinned: dict[str, Slot] = {}
     release: dict[str, float] = {}
     done: list[str] = []
@@ -268,22 +354,22 @@ def analyse(plan: Plan, as_of: dt.date | None = None) -> Analysis:
     actual date in the plan) the forecast starts from it: done tasks at their
     actual dates, started ones with the work that remains, the rest not before.
     """
-    calendar = WorkCalendar(plan.calendar.start, plan.calendar.non_working_days)
-    capacity = {m.handle: m.capacity for m in plan.team}
+    calendar = work_calendar(plan)
+    availability = member_availability(plan, calendar)
     graph = {t.id: t.depends_on for t in plan.tasks}
     day = status_day(plan, as_of)
-    progress = _progress(plan, calendar, day) if day is not None else None
-    schedule = _schedule(plan, graph, capacity, progress)
+    progress = _progress(plan, calendar, day, availability) if day is not None else None
+    schedule = _schedule(plan, graph, availability, progress)
     late: tuple[str, ...] = ()
     planned = None
     if progress is not None:
-        planned = _schedule(plan, graph, capacity)
+        planned = _schedule(plan, graph, availability)
         late = _late(plan, planned, progress)
     replays = simulate(
         schedule,
         graph,
         progress.work if progress else _work_ranges(plan),
-        _finish_functions(plan),
+        _finish_functions(availability),
         plan.forecast.runs,
         plan.forecast.seed,
         release=progress.release if progress else None,
@@ -297,12 +383,14 @@ def analyse(plan: Plan, as_of: dt.date | None = None) -> Analysis:
         key: _span(calendar, schedule, [t.id for t in plan.tasks if t.component == key])
         for key in COMPONENTS
     }
+    p80 = percentile(makespans, 0.8)
+    last = calendar.end_date(0.0, max(schedule.makespan, p80))
     computed = Analysis(
         calendar,
         schedule,
         finish=calendar.end_date(0.0, schedule.makespan),
         p50=calendar.end_date(0.0, percentile(makespans, 0.5)),
-        p80=calendar.end_date(0.0, percentile(makespans, 0.8)),
+        p80=calendar.end_date(0.0, p80),
         on_time_probability=on_time / len(makespans) if makespans else 1.0,
         target_index=target_index,
         spans=spans,
@@ -315,6 +403,14 @@ def analyse(plan: Plan, as_of: dt.date | None = None) -> Analysis:
         p50_without_risks=calendar.end_date(0.0, percentile(replays.unrisked, 0.5)),
         p80_without_risks=calendar.end_date(0.0, percentile(replays.unrisked, 0.8)),
         planned=planned,
+        availability=availability,
+        holidays=tuple(
+            holidays_between(
+                plan.calendar.public_holidays,
+                plan.calendar.start,
+                max(last, plan.calendar.target),
+            )
+        ),
     )
     return dataclasses.replace(
         computed,

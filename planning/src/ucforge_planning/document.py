@@ -112,7 +112,9 @@ _HEADER = (
     "  (senior x1, intermediate x1.25, junior x1.6; x1.25 outside their role)",
     "- depends_on: ids of the tasks that must be finished first",
     "- owner: the handle of a member of team; a member's capacity is the share of",
-    "  each working day they spend on this plan",
+    "  each working day they spend on this plan (1 full time, 0.5 half days),",
+    "  weekdays the days they work (part time: [Mon, Tue, Wed, Thu]) and absences",
+    "  their days away: {{start: YYYY-MM-DD, end: YYYY-MM-DD, reason: Leave}}",
     "- deadlines: hard dates; list task ids under tasks to have the forecast",
     "  checked against them",
     "- verified_by (tasks and gates): the tests that prove the criteria, as pytest",
@@ -187,6 +189,11 @@ def _team(plan: Plan) -> list[dict[str, Any]]:
             "role": m.role,
             "expertise": m.expertise,
             "capacity": number(m.capacity),
+            "weekdays": _FlowList(m.weekdays),
+            "absences": [
+                _Flow(start=a.start.isoformat(), end=a.end.isoformat(), reason=a.reason)
+                for a in m.absences
+            ],
         }
         for m in plan.team
     ]
@@ -200,6 +207,8 @@ def _calendar(plan: Plan) -> dict[str, Any]:
         "target_date": c.target.isoformat(),
         "sprint_length_weeks": c.sprint_length_weeks,
         "non_working_days": _FlowList(d.isoformat() for d in c.non_working_days),
+        "public_holidays": c.public_holidays,
+        "focus_factor": number(c.focus_factor),
     }
     if c.status_date is not None:
         entry["status_date"] = c.status_date.isoformat()
@@ -286,7 +295,10 @@ _SECTIONS: tuple[tuple[str, Callable[[Plan], Any], str], ...] = (
         "calendar",
         _calendar,
         "Key Question 2: working days are Monday to Friday less non_working_days\n"
-        "(add public holidays and team days off as YYYY-MM-DD).",
+        "(team days off as YYYY-MM-DD) and the public holidays of public_holidays:\n"
+        "a country code, or a country and its subdivision (DE, DE-BY, US-CA,\n"
+        "GB-SCT; empty for none). focus_factor is the share of each member's plan\n"
+        "time that goes to plan work (meetings, support and reviews take the rest).",
     ),
     (
         "deadlines",

@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .analysis import plan_schedule
+from .availability import Availability
 from .catalogue import Draft, drafts, facts_from_answers
 from .deadlines import QUESTION, entry_label, linked_tasks
 from .document import dump_plan, load_plan
@@ -30,12 +32,16 @@ from .model import (
     Task,
 )
 from .render import render_markdown
-from .schedule import list_schedule
+from .schedule import Schedule, list_schedule
+from .search import improve
 from .vocabulary import COMPLIANCE_ID_PARTS
 
 EXPERTISE_FACTORS = {"senior": 1.0, "intermediate": 1.25, "junior": 1.6}
 OUTSIDE_ROLE_FACTOR = 1.25
-DEFAULT_CAPACITY = 0.8
+# A member works full days on the plan; 80% of a day goes to plan work, the
+# rest to meetings, support and reviews (capacity x focus factor = 0.8).
+DEFAULT_CAPACITY = 1.0
+DEFAULT_FOCUS_FACTOR = 0.8
 MONTE_CARLO_RUNS = 2000
 # Who picks up a role's work when the team has no one in that role, in order.
 FALLBACK_ROLES = {
@@ -209,21 +215,30 @@ def key_answers(answers: Mapping[str, Any]) -> KeyAnswers:
     )
 
 
-def _owners(items: list[Draft], team: tuple[Member, ...]) -> dict[str, Member]:
-    """Who owns each draft: the candidate who finishes it first in the schedule."""
+def _owners(
+    items: list[Draft], team: tuple[Member, ...], focus: float
+) -> list[dict[str, Member]]:
+    """Who owns each draft, by the schedule search (search.improve) with any
+    candidate free to take it; the single pass's owners second."""
     by_key = {d.key: d for d in items}
     members = {m.handle: m for m in team}
     graph = {d.key: d.after for d in items}
     candidates = {d.key: [m.handle for m in draft_candidates(d, team)] for d in items}
 
-    def duration(key: str, handle: str) -> float:
-        """Days the member needs for the draft at its likely effort and capacity."""
+    def work(key: str, handle: str) -> float:
+        """Person-days the member needs for the draft at its likely effort."""
         draft, member = by_key[key], members[handle]
-        likely = _half_days(draft.effort[1] * effort_factor(member, draft.role))
-        return likely / member.capacity
+        return _half_days(draft.effort[1] * effort_factor(member, draft.role))
 
-    assignment = list_schedule(graph, candidates, duration)
-    return {key: members[slot.owner] for key, slot in assignment.slots.items()}
+    availability = {m.handle: Availability(m.capacity * focus) for m in team}
+    found: list[Schedule] = [
+        improve(graph, candidates, work, availability=availability),
+        list_schedule(graph, candidates, work, availability=availability),
+    ]
+    return [
+        {key: members[slot.owner] for key, slot in schedule.slots.items()}
+        for schedule in found
+    ]
 
 
 def _task(draft: Draft, owner: Member, ids: Mapping[str, str]) -> Task:
@@ -246,10 +261,9 @@ def _task(draft: Draft, owner: Member, ids: Mapping[str, str]) -> Task:
 
 
 def _tasks(
-    items: list[Draft], ids: Mapping[str, str], team: tuple[Member, ...]
+    items: list[Draft], ids: Mapping[str, str], owners: Mapping[str, Member]
 ) -> tuple[Task, ...]:
     """Every draft as a task with its owner, in component order."""
-    owners = _independent_owners(items, _owners(items, team), team)
     ordered = sorted(items, key=lambda d: _task_order(d, ids))
     return tuple(_task(draft, owners[draft.key], ids) for draft in ordered)
 
@@ -269,12 +283,15 @@ def _project(answers: Mapping[str, Any]) -> Project:
 
 
 def _calendar(answers: Mapping[str, Any]) -> Calendar:
-    """The answered start, target and sprint length, with no days off yet."""
+    """The answered start, target, sprint length and holiday region, with no
+    team days off yet."""
     return Calendar(
         start=_date(answers["start_date"]),
         target=_date(answers["target_date"]),
         sprint_length_weeks=int(answers["sprint_length_weeks"]),
         non_working_days=(),
+        public_holidays=str(answers.get("public_holidays") or "").strip(),
+        focus_factor=DEFAULT_FOCUS_FACTOR,
     )
 
 
@@ -331,22 +348,32 @@ def build_plan(answers: Mapping[str, Any]) -> Plan:
     items = drafts(facts)
     ids = _ids(items)
     reviewers = [str(r) for r in answers["reviewers"]]
-    tasks = _tasks(items, ids, team)
-    return Plan(
-        project=_project(answers),
-        answers=key_answers(answers),
-        team=team,
-        calendar=_calendar(answers),
-        deadlines=_deadlines(answers, items, ids),
-        forecast=Forecast(seed=seed_for(answers), runs=MONTE_CARLO_RUNS),
-        deliverables={k: tuple(v) for k, v in deliverables(facts).items()},
-        tasks=tasks,
-        risks=(
-            *(Risk(r[0], r[1], r[2], _with_ids(r[3], ids)) for r in risks(facts)),
-            *_independence_risks(items, ids, tasks, team),
-        ),
-        gates=tuple(Gate(*g) for g in gates(facts, reviewers)),
-    )
+    calendar = _calendar(answers)
+    plans = []
+    for owners in _owners(items, team, calendar.focus_factor):
+        tasks = _tasks(items, ids, _independent_owners(items, owners, team))
+        plans.append(
+            Plan(
+                project=_project(answers),
+                answers=key_answers(answers),
+                team=team,
+                calendar=calendar,
+                deadlines=_deadlines(answers, items, ids),
+                forecast=Forecast(seed=seed_for(answers), runs=MONTE_CARLO_RUNS),
+                deliverables={k: tuple(v) for k, v in deliverables(facts).items()},
+                tasks=tasks,
+                risks=(
+                    *(
+                        Risk(r[0], r[1], r[2], _with_ids(r[3], ids))
+                        for r in risks(facts)
+                    ),
+                    *_independence_risks(items, ids, tasks, team),
+                ),
+                gates=tuple(Gate(*g) for g in gates(facts, reviewers)),
+            )
+        )
+    # The owners whose schedule, as the plan computes and shows it, ends first.
+    return min(plans, key=lambda plan: plan_schedule(plan).makespan)
 
 
 def _task_order(draft: Draft, ids: Mapping[str, str]) -> tuple[int, int, str]:

@@ -74,9 +74,25 @@ class Task:
     finished: dt.date | None = None
 
 
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
+
+
+@dataclass(frozen=True)
+class Absence:
+    """Days a member is away, first and last included, and why (optional)."""
+
+    start: dt.date
+    end: dt.date
+    reason: str = ""
+
+
 @dataclass(frozen=True)
 class Member:
-    """A team member; capacity is the share of each working day spent on the plan."""
+    """A team member; capacity is the share of each working day spent on the plan.
+
+    `weekdays` are the days of the week they work (part-time: Mon to Thu, say);
+    `absences` the days they are away.
+    """
 
     name: str
     handle: str
@@ -84,6 +100,8 @@ class Member:
     role: str
     expertise: str
     capacity: float
+    weekdays: tuple[str, ...] = WEEKDAYS
+    absences: tuple[Absence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,7 +145,8 @@ class Gate:
 
 @dataclass(frozen=True)
 class Calendar:
-    """Working days: Monday to Friday from start, less the non-working days."""
+    """Working days: Monday to Friday from start, less non-working days and the
+    public holidays of the region named."""
 
     start: dt.date
     target: dt.date
@@ -135,6 +154,10 @@ class Calendar:
     non_working_days: tuple[dt.date, ...]
     # The day progress is reported at; None: the latest actual date recorded.
     status_date: dt.date | None = None
+    # The public holidays of a country or region ('DE', 'DE-BY'; '' for none).
+    public_holidays: str = ""
+    # The share of a member's plan time that goes to plan work (a full share if 1).
+    focus_factor: float = 1.0
 
 
 @dataclass(frozen=True)

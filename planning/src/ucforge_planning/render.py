@@ -15,6 +15,7 @@ from .model import (
     COMPONENT_FOLDERS,
     COMPONENT_NAMES,
     COMPONENTS,
+    WEEKDAYS,
     KeyAnswers,
     Member,
     Plan,
@@ -210,7 +211,8 @@ def _overview(plan: Plan, a: Analysis, baseline: Baseline | None = None) -> list
         f"The forecast replays the schedule {plan.forecast.runs:,} times with every "
         "task's effort drawn between its optimistic and pessimistic estimates "
         f"(triangular distribution, seed {plan.forecast.seed}). Each member works "
-        "on one task at a time, for the share of the day given by their capacity.",
+        "on one task at a time, for the share of the day given by their capacity "
+        "and the focus factor (see Team Calendar).",
         *_reforecast_note(plan, a),
         *_drivers(plan, a),
         "",
@@ -691,6 +693,79 @@ def _milestones(plan: Plan, a: Analysis) -> list[str]:
     return ["## Milestones", "", *table(["Milestone", "Date", "Criteria"], rows)]
 
 
+def _weekdays(member: Member) -> str:
+    """'Mon to Fri', or the days listed: 'Mon, Tue, Wed, Thu'."""
+    if member.weekdays == WEEKDAYS:
+        return "Mon to Fri"
+    return ", ".join(member.weekdays)
+
+
+def _away(member: Member) -> str:
+    """A member's absences: '2027-02-01 to 2027-02-05 (Leave)'; 'none'."""
+    found = []
+    for absence in member.absences:
+        days_away = (
+            str(absence.start)
+            if absence.start == absence.end
+            else f"{absence.start} to {absence.end}"
+        )
+        found.append(days_away + (f" ({absence.reason})" if absence.reason else ""))
+    return cell("; ".join(found) or "none")
+
+
+def _calendar_rule(plan: Plan) -> str:
+    """Which days are working days and how much of a day goes to plan work."""
+    c = plan.calendar
+    region = c.public_holidays
+    holidays = (
+        f"the public holidays of {code(region)}" if region else "no public holidays"
+    )
+    count = len(c.non_working_days)
+    days_off = f"{_plural(count, 'team day')} off" if count else "no team days off"
+    focus = f"{c.focus_factor:.0%}"
+    return (
+        f"Working days are Monday to Friday less {holidays} and {days_off}. Each "
+        f"member gives the plan their capacity times the focus factor ({focus}) of "
+        "every day they work; meetings, support and reviews take the rest of the "
+        "day. A member's tasks wait while they are away."
+    )
+
+
+def _team_calendar(plan: Plan, a: Analysis) -> list[str]:
+    """The Team Calendar section: working days, each member's time, holidays."""
+    rows = [
+        [
+            person(m, m.handle),
+            _weekdays(m),
+            f"{m.capacity:.0%}",
+            f"{m.capacity * plan.calendar.focus_factor:.0%}",
+            _away(m),
+        ]
+        for m in plan.team
+    ]
+    lines = [
+        "## Team Calendar",
+        "",
+        _calendar_rule(plan),
+        "",
+        *table(["Member", "Works", "Capacity", "Plan work a day", "Away"], rows),
+    ]
+    if plan.calendar.public_holidays:
+        last = max(a.p80, a.finish, plan.calendar.target)
+        lines += ["", f"Public holidays from {plan.calendar.start} to {last}:", ""]
+        if a.holidays:
+            lines += table(
+                ["Date", "Holiday"],
+                ([weekday(day), cell(name)] for day, name in a.holidays),
+            )
+        else:
+            lines[-1] = f"No public holidays fall from {plan.calendar.start} to {last}."
+    if plan.calendar.non_working_days:
+        listed = ", ".join(str(d) for d in plan.calendar.non_working_days)
+        lines += ["", f"Team days off: {listed}."]
+    return lines
+
+
 def _risks(a: Analysis) -> list[str]:
     """The Risks section: every risk with its likelihood, impact and mitigation."""
     rows = [[cell(r.risk), r.likelihood, r.impact, cell(r.mitigation)] for r in a.risks]
@@ -1009,6 +1084,7 @@ def render_markdown(
         lines += _component(plan, a, key, record)
     lines += [*_dependencies(plan, a), ""]
     lines += [*_milestones(plan, a), ""]
+    lines += [*_team_calendar(plan, a), ""]
     lines += [*_risks(a), *_risk_exposure(plan, a), ""]
     lines += [*_gates(plan, record), ""]
     lines += [*_key_questions(plan), ""]

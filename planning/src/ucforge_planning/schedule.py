@@ -62,6 +62,7 @@ def list_schedule(
     availability: Mapping[str, Availability] | None = None,
     release: Mapping[str, float] | None = None,
     pinned: Mapping[str, Slot] | None = None,
+    rank: Mapping[str, float] | None = None,
 ) -> Schedule:
     """Schedule tasks, longest remaining chain first, each on its best candidate.
 
@@ -74,7 +75,8 @@ def list_schedule(
     handle, a full share of every day when absent) turns work into time.
     `release` gives a task's earliest start (for example today, in a re-forecast);
     `pinned` tasks keep their slot (work already done or started) and occupy their
-    owner's time.
+    owner's time. `rank` (smaller first) replaces the longest-chain priority
+    among the tasks whose dependencies are scheduled; ties go by input order.
     """
     available = availability or {}
     released = release or {}
@@ -82,7 +84,9 @@ def list_schedule(
     ids = list(depends_on)
     position = {task_id: index for index, task_id in enumerate(ids)}
     shortest = {t: min(duration(t, c) for c in candidates[t]) for t in ids}
-    tail = _tails(depends_on, shortest)
+    tail = (
+        {t: -rank[t] for t in ids} if rank is not None else _tails(depends_on, shortest)
+    )
     waiting = {t: len(set(depends_on[t])) for t in ids}
     dependants: dict[str, list[str]] = {t: [] for t in ids}
     for task_id in ids:
@@ -129,9 +133,8 @@ def list_schedule(
                 heapq.heappush(ready, (-tail[child], position[child], child))
     if len(order) != len(ids):
         raise ValueError("the dependency graph has a cycle")
-    work_order = sorted(
-        ids, key=lambda t: (slots[t].start, slots[t].finish, order.index(t))
-    )
+    popped = {task_id: index for index, task_id in enumerate(order)}
+    work_order = sorted(ids, key=lambda t: (slots[t].start, slots[t].finish, popped[t]))
     makespan = max((slot.finish for slot in slots.values()), default=0.0)
     path = _critical_path(slots, depends_on, work_order)
     return Schedule(slots, tuple(work_order), makespan, path)

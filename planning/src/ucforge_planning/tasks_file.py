@@ -39,6 +39,8 @@ from .model import (
     ROLES,
     STATUSES,
     TEST_LEVELS,
+    WEEKDAYS,
+    Absence,
     Calendar,
     Deadline,
     Estimate,
@@ -52,6 +54,7 @@ from .model import (
     Task,
 )
 from .verify import TEST_LINK, TEST_LINK_RULE
+from .workdays import region_problem
 
 FORMAT = 1
 TASK_ID = r"[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*"
@@ -196,6 +199,38 @@ Level = Annotated[str, one_of(*LEVELS)]
 Approvals = Annotated[int, whole(0, 100)]
 Rate = Annotated[int, whole(1, 10**7)]
 Days = Annotated[float, number(0, 1000)]
+Share = Annotated[
+    float,
+    Rule(
+        "must be a number above 0 and at most 1",
+        core_schema.float_schema(gt=0, le=1, strict=True),
+    ),
+]
+
+
+def _region(value: str) -> str:
+    """A holiday region the holidays package knows, or the empty text."""
+    problem = region_problem(value)
+    if problem:
+        raise PydanticCustomError(_PLAN_RULE, "{problem}", {"problem": problem})
+    return value.strip()
+
+
+Region = Annotated[
+    str,
+    Rule(
+        "must be text",
+        core_schema.no_info_after_validator_function(
+            _region, core_schema.str_schema(strict=True)
+        ),
+        before=lambda value: "" if value is None else value,
+    ),
+]
+Weekdays = Annotated[
+    list[Annotated[str, one_of(*WEEKDAYS)]],
+    Field(min_length=1),
+    Rule("must list at least one of Mon, Tue, Wed, Thu, Fri"),
+]
 
 
 # ---------------------------------------------------------------------------
@@ -250,6 +285,22 @@ class KeyQuestionsEntry(_Entry):
     compliance: Texts = []
 
 
+class AbsenceEntry(_Entry):
+    start: Day
+    end: Day
+    reason: OptionalText = ""
+
+    @model_validator(mode="after")
+    def _in_order(self) -> AbsenceEntry:
+        if self.end < self.start:
+            raise PydanticCustomError(
+                _PLAN_RULE,
+                "must not end before it starts; got start {start}, end {end}",
+                {"start": str(self.start), "end": str(self.end)},
+            )
+        return self
+
+
 class MemberEntry(_Entry):
     name: Text
     handle: Text
@@ -257,6 +308,8 @@ class MemberEntry(_Entry):
     role: Role
     expertise: Annotated[str, one_of(*EXPERTISE)]
     capacity: Annotated[float, number(0.05, 1.0)]
+    weekdays: Weekdays = list(WEEKDAYS)
+    absences: Annotated[list[AbsenceEntry], listed()] = []
 
 
 class CalendarEntry(_Entry):
@@ -265,6 +318,8 @@ class CalendarEntry(_Entry):
     sprint_length_weeks: Annotated[int, whole(1, 8)]
     non_working_days: Annotated[list[Day], listed()] = []
     status_date: OptionalDay = None
+    public_holidays: Region = ""
+    focus_factor: Share = 1.0
 
 
 class DeadlineEntry(_Entry):
@@ -424,13 +479,27 @@ def to_plan(file: TasksFile) -> Plan:
             documentation=tuple(kq.documentation),
             compliance=tuple(kq.compliance),
         ),
-        team=tuple(Member(**vars(m)) for m in file.team),
+        team=tuple(
+            Member(
+                **{
+                    **vars(m),
+                    "weekdays": tuple(d for d in WEEKDAYS if d in m.weekdays),
+                    "absences": tuple(
+                        Absence(a.start, a.end, a.reason)
+                        for a in sorted(m.absences, key=lambda a: (a.start, a.end))
+                    ),
+                }
+            )
+            for m in file.team
+        ),
         calendar=Calendar(
             start=c.start_date,
             target=c.target_date,
             sprint_length_weeks=c.sprint_length_weeks,
             non_working_days=tuple(sorted(c.non_working_days)),
             status_date=c.status_date,
+            public_holidays=c.public_holidays,
+            focus_factor=c.focus_factor,
         ),
         deadlines=tuple(
             Deadline(name=d.name, date=d.date, tasks=tuple(d.tasks))
@@ -499,8 +568,14 @@ class _Refs(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
 
 
+class _AbsenceRefs(_Refs):
+    start: Maybe[Day] = None
+    end: Maybe[Day] = None
+
+
 class _MemberRefs(_Refs):
     handle: Maybe[Text] = None
+    absences: Maybe[list[Maybe[_AbsenceRefs]]] = None
 
 
 class _TaskRefs(_Refs):
@@ -575,6 +650,7 @@ def cross_checks(data: dict[str, Any]) -> list[str]:
         problems.append(
             f"calendar.target_date ({target}) must be after start_date ({start})"
         )
+    problems.extend(_absence_problems(refs, start))
     tasks = [t for t in _present(refs.tasks) if t.id is not None]
     ids = Counter(t.id for t in tasks)
     for task_id, count in ids.items():
@@ -677,6 +753,19 @@ def _actual_date_problems(tasks: list[_TaskRefs], calendar: _CalendarRefs) -> li
                 problems.append(
                     f"{name}.{key} ({day}) must not be after calendar.status_date "
                     f"({today})"
+                )
+    return problems
+
+
+def _absence_problems(refs: _PlanRefs, start: dt.date | None) -> list[str]:
+    """An absence that ends before the plan starts is a mistake in its dates."""
+    problems = []
+    for position, member in enumerate(refs.team or ()):
+        for number_, absence in enumerate((member.absences if member else None) or ()):
+            if absence and absence.end and start and absence.end < start:
+                problems.append(
+                    f"team[{position}].absences[{number_}] ends on {absence.end}, "
+                    f"before the plan starts ({start})"
                 )
     return problems
 
