@@ -7,7 +7,7 @@ It needs only pydantic and PyYAML.
 
 from __future__ import annotations
 
-__version__ = "0.3.2"
+__version__ = "0.4.0"
 
 from .checklist import review_checklist
 from .errors import PlanError
