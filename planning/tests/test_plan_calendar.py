@@ -223,7 +223,7 @@ def test_the_plan_shows_capacities_weekdays_and_absences() -> None:
     assert "| Mon, Tue, Wed | 50% | 40% |" in row
     assert "2027-02-01 to 2027-02-05 (Parental \\| leave \\*)" in row
     assert "times the focus factor (80%) of every day they work" in section
-    assert "no public holidays and 1 team day off" in section
+    assert "Monday to Friday less 1 team day off." in section
     assert "Team days off: 2027-01-29." in section
 
 

@@ -257,15 +257,6 @@ def _late_text(plan: Plan, a: Analysis) -> str:
     return text(", ".join(parts))
 
 
-def _share(value: float) -> str:
-    """A share as a percentage that never shows 100% or 0% for what is not."""
-    if 0.995 <= value < 1:
-        return ">99%"
-    if 0 < value < 0.005:
-        return "<1%"
-    return f"{value:.0%}"
-
-
 # Tasks on the chain that sets the finish in at least this share of the runs
 # are shown as driving the date, at most DRIVERS_SHOWN of them.
 DRIVER_INDEX = 0.2
@@ -288,7 +279,12 @@ def _drivers(plan: Plan, a: Analysis) -> list[str]:
         else "these tasks reach "
     )
     rows = [
-        [cell(t.id), cell(t.title), cell("@" + t.owner), _share(a.criticality[t.id])]
+        [
+            cell(t.id),
+            cell(t.title),
+            cell("@" + t.owner),
+            chance_text(a.criticality[t.id]),
+        ]
         for t in ranked
     ]
     return [
@@ -717,14 +713,18 @@ def _calendar_rule(plan: Plan) -> str:
     """Which days are working days and how much of a day goes to plan work."""
     c = plan.calendar
     region = c.public_holidays
-    holidays = (
-        f"the public holidays of {code(region)}" if region else "no public holidays"
-    )
     count = len(c.non_working_days)
-    days_off = f"{_plural(count, 'team day')} off" if count else "no team days off"
+    closed = [f"the public holidays of {code(region)}"] if region else []
+    closed += [f"{_plural(count, 'team day')} off"] if count else []
+    days = (
+        f"Working days are Monday to Friday less {' and '.join(closed)}."
+        if closed
+        else "Working days are Monday to Friday: no public holidays (calendar."
+        "public_holidays) or team days off (calendar.non_working_days) are set."
+    )
     focus = f"{c.focus_factor:.0%}"
     return (
-        f"Working days are Monday to Friday less {holidays} and {days_off}. Each "
+        f"{days} Each "
         f"member gives the plan their capacity times the focus factor ({focus}) of "
         "every day they work; meetings, support and reviews take the rest of the "
         "day. A member's tasks wait while they are away."
@@ -797,7 +797,7 @@ def _risk_exposure(plan: Plan, a: Analysis) -> list[str]:
         rows.append(
             [
                 cell(r.risk),
-                _share(r.probability),
+                chance_text(r.probability),
                 impact,
                 cell(", ".join(r.delays) or "the finish"),
                 days(r.probability * mean),
