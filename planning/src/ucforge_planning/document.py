@@ -65,8 +65,13 @@ def _section(key: str, value: Any, comment: str) -> str:
 
 
 def task_entry(task: Task) -> dict[str, Any]:
-    """One task as it is written in tasks.yaml (verified_by only when it has links)."""
-    """One task as it is written in tasks.yaml; actual dates only when recorded."""
+    """One task as it is written in tasks.yaml.
+
+    verified_by is written only when it has links, before the acceptance
+    criteria, so that a team's edit of a status line and a template update that
+    links a test never touch neighbouring lines (copier update merges the two);
+    the actual dates only when recorded.
+    """
     entry: dict[str, Any] = {
         "id": task.id,
         "component": task.component,
@@ -80,11 +85,11 @@ def task_entry(task: Task) -> dict[str, Any]:
             pessimistic=number(task.estimate.pessimistic),
         ),
         "depends_on": _FlowList(task.depends_on),
-        "acceptance": task.acceptance,
-        "status": task.status,
     }
     if task.verified_by:
         entry["verified_by"] = list(task.verified_by)
+    entry["acceptance"] = task.acceptance
+    entry["status"] = task.status
     for key, day in (("started", task.started), ("finished", task.finished)):
         if day is not None:
             entry[key] = day.isoformat()
