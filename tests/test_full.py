@@ -423,6 +423,12 @@ def check_like_a_new_user(project: Path, test: bool = True) -> Path:
     documented_commands_exist(project, script)
     run([str(script), "plan", "check"], project)
     assert "No baseline yet" in run([str(script), "plan", "status"], project)
+    run([str(script), "plan", "baseline"], project)
+    assert "No baseline yet" not in run([str(script), "plan", "status"], project)
+    refused = subprocess.run(
+        [str(script), "plan", "baseline"], cwd=project, capture_output=True, text=True
+    )
+    assert refused.returncode != 0 and "--force" in refused.stderr, refused.stderr
     demo = run([str(script), "demo"], project)
     assert "prediction" in demo.lower()
     return script

@@ -200,7 +200,8 @@ def team_edits(project: Path) -> dict[str, str]:
             handle.write(f"{gap}{line}\n")
     tasks = project / "plan" / "tasks.yaml"
     text = tasks.read_text(encoding="utf-8")
-    done = re.sub(r"status: TODO", "status: DONE", text, count=2)
+    # Two tasks' status lines (not the header comment that lists the statuses).
+    done = re.sub(r"^  status: TODO$", "  status: DONE", text, count=2, flags=re.M)
     assert done != text
     tasks.write_text(done, encoding="utf-8")
     return lines
@@ -514,7 +515,9 @@ def test_a_project_of_release_0_2_0_moves_to_the_engine_as_a_dependency(
     readme.write_text(readme.read_text(encoding="utf-8") + f"\n{note}\n")
     tasks_file = project / "plan" / "tasks.yaml"
     text = tasks_file.read_text(encoding="utf-8")
-    tasks_file.write_text(text.replace("status: TODO", "status: DONE", 2))
+    tasks_file.write_text(
+        re.sub(r"^  status: TODO$", "  status: DONE", text, count=2, flags=re.M)
+    )
     commit_all(project, "Team work")
     update_to(project, "v2.0.0")
 
