@@ -155,6 +155,25 @@ def test_actual_dates_and_sampled_risks_survive_a_write_and_a_read(
     assert again.risks[0].impact_days.pessimistic == 5
 
 
+@pytest.mark.parametrize("impact", [-3, {"likely": 5}, {"likely": "five"}])
+def test_a_bad_impact_is_a_problem_not_a_crash(
+    default_output: dict[str, str], impact: Any
+) -> None:
+    data = chain(default_output)
+    data["risks"] = [
+        {
+            "risk": "R",
+            "likelihood": "M",
+            "impact": "M",
+            "mitigation": "M",
+            "probability": 0.5,
+            "impact_days": impact,
+        }
+    ]
+    _, problems = tasks_file.read_data(data)
+    assert problems and all(p.startswith("risks[0].impact_days") for p in problems)
+
+
 def test_a_sampled_risk_needs_both_keys_and_known_tasks(
     default_output: dict[str, str],
 ) -> None:
@@ -423,6 +442,21 @@ def test_status_without_a_baseline_says_how_to_take_one(chain_project: Path) -> 
     assert "No baseline yet: run `make plan-baseline`" in report
 
 
+def test_status_and_baseline_default_to_the_status_date_in_the_file(
+    tmp_path: Path, default_output: dict[str, str]
+) -> None:
+    # The status date lies after today's date: the file's, not the clock's, counts.
+    (tmp_path / "plan").mkdir()
+    data = chain(default_output, status_date="2099-01-05")
+    data["calendar"]["target_date"] = "2099-03-30"
+    data["calendar"]["start_date"] = "2099-01-05"
+    data["tasks"][0].update(status="IN_PROGRESS", started="2099-01-05")
+    write(tmp_path, data)
+    assert "Forecast as of 2099-01-05 (Monday)" in commands.plan_status(tmp_path)
+    baseline = commands.take_baseline(tmp_path).read_text(encoding="utf-8")
+    assert "taken: 2099-01-05" in baseline
+
+
 def test_status_shows_the_variance_against_the_baseline(
     chain_project: Path, default_output: dict[str, str]
 ) -> None:
@@ -501,6 +535,19 @@ def progressed_markdown(default_output: dict[str, str], tmp_path: Path) -> str:
     return commands.render_plan(tmp_path).read_text(encoding="utf-8")
 
 
+def test_a_risk_that_moves_the_forecast_shows_it_with_and_without(
+    default_output: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "plan").mkdir()
+    data = yaml.safe_load(default_output["plan_tasks_yaml"])
+    last = data["tasks"][-1]["id"]
+    data["risks"].append(sampled_risk(1.0, 10, last))
+    write(tmp_path, data)
+    text = commands.render_plan(tmp_path).read_text(encoding="utf-8")
+    assert "without them it would be P50" in text
+    assert "do not move the forecast" not in text
+
+
 def test_the_plan_shows_drivers_risk_exposure_and_the_burn_up(
     default_output: dict[str, str], tmp_path: Path
 ) -> None:
@@ -509,7 +556,8 @@ def test_the_plan_shows_drivers_risk_exposure_and_the_burn_up(
     assert "| ID | Task | Owner | Criticality |" in text
     assert "### Risk exposure in the forecast" in text
     assert "| A supplier is late | 40% | 3 | MD-04 | 1.2 |" in text
-    assert "without them it would be P50" in text
+    # MD-04 has slack: three days on it, four runs in ten, move neither date.
+    assert "These risks do not move the forecast (P50 " in text
     assert "title Forecast as of 2027-01-15" in text
     assert "  Status date :milestone, now, 2027-01-15, 0d" in text
     assert "Blue: the effort the baseline of 2027-01-04 planned done" not in text

@@ -862,7 +862,9 @@ def _order(error: ErrorDetails, data: Any) -> tuple[tuple[int, int], ...]:
         if model is not None:
             key.append((1, list(model.model_fields).index(str(part))))
         else:
-            key.append((1, int(part)))
+            # A list index; a part of a union or a scalar (impact_days as a
+            # number or a range) has no order of its own.
+            key.append((1, part if isinstance(part, int) else 0))
     return (*key, (2, 0))
 
 
