@@ -136,6 +136,19 @@ def test_an_absence_moves_a_task_to_after_it() -> None:
     assert dates(content, "B") == (dt.date(2027, 1, 11), dt.date(2027, 1, 12))
 
 
+def test_a_critical_path_that_waits_for_its_owner_says_from_when() -> None:
+    content = data([task("A", owner(), 2)])
+    content["team"][0]["absences"] = [{"start": "2027-01-04", "end": "2027-01-06"}]
+    text = render.render_markdown(read(content))
+    # Away Monday to Wednesday: A is worked on Thursday and Friday.
+    assert (
+        "Critical path (the last 2 of 5 working days, from 2027-01-07, when its "
+        "first task can start; who is free and who is away included): A." in text
+    )
+    plain = render.render_markdown(read(data([task("A", owner(), 2)])))
+    assert "Critical path (2 working days, who is free included): A." in plain
+
+
 def test_an_absence_pauses_a_task_that_spans_it() -> None:
     content = data([task("A", owner(), 3)])
     content["team"][0]["absences"] = [{"start": "2027-01-05", "end": "2027-01-05"}]

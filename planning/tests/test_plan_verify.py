@@ -322,7 +322,7 @@ def test_verify_passes_when_nothing_linked_failed(project: Path) -> None:
     result = commands.plan_verify(project, [run])
     assert not result.failing  # a failure of a test no criterion links
     assert [c.name for c in result.by_state("verified")] == ["DP-05"]
-    assert "linked test(s) are not in the run" in commands.report_text(result)
+    assert "linked tests are not in the run" in commands.report_text(result)
 
 
 def test_the_same_run_writes_the_same_record(project: Path) -> None:

@@ -73,7 +73,7 @@ def dump_baseline(baseline: Baseline, use_case_id: str) -> str:
         f"# Baseline of the implementation plan of {use_case_id}, taken on "
         f"{baseline.taken}.\n"
         "# `plan status` measures progress against it. Do not edit it by hand: when\n"
-        "# the plan is agreed anew, take a new one with `plan baseline --force`.\n"
+        "# the plan is agreed anew, take a new one with `make plan-baseline FORCE=1`.\n"
     )
     data = {
         "format": BASELINE_FORMAT,
@@ -158,7 +158,7 @@ def read_baseline(text: str, source: str) -> Baseline:
         listed = "\n".join(f"  - {p}" for p in problems)
         raise PlanError(
             f"{source} has {len(problems)} problem(s):\n{listed}\nTake a new "
-            "baseline with `plan baseline --force` if it cannot be repaired.",
+            "baseline with `make plan-baseline FORCE=1` if it cannot be repaired.",
             problems,
         ) from error
     return Baseline(

@@ -139,7 +139,8 @@ def plan_verify(project_root: Path, junit_paths: Sequence[Path] = ()) -> Verific
 def take_baseline(
     project_root: Path, *, as_of: dt.date | None = None, force: bool = False
 ) -> Path:
-    """Write plan/baseline.yaml from the forecast as of a day (today by default).
+    """Write plan/baseline.yaml from the forecast as of a day (by default
+    calendar.status_date when it is set, else today).
 
     An existing baseline is the team's record: it is replaced only with `force`.
     """
@@ -148,10 +149,10 @@ def take_baseline(
         raise BaselineExistsError(
             f"{BASELINE_FILE.as_posix()} exists already (taken earlier); it is "
             "what progress is measured against, so it is kept. To replace it, run "
-            "`plan baseline --force`."
+            "`make plan-baseline FORCE=1` (or `plan baseline --force`)."
         )
     plan = load_project_plan(project_root)
-    day = as_of or dt.date.today()
+    day = as_of or plan.calendar.status_date or dt.date.today()
     baseline = baseline_of(plan, analyse(plan, day), day)
     write_atomically(path, dump_baseline(baseline, plan.project.use_case_id))
     return path
@@ -218,12 +219,13 @@ def _bar(share: float, width: int = 20) -> str:
 
 
 def plan_status(project_root: Path, as_of: dt.date | None = None) -> str:
-    """Progress by phase and component, then the forecast as of a day (today by
-    default) against the baseline: planned and forecast dates, the variance in
-    working days, and how far P50 and P80 moved."""
+    """Progress by phase and component, then the forecast as of a day (by default
+    calendar.status_date when it is set, else today) against the baseline: planned
+    and forecast dates, the variance in working days, and how far P50 and P80
+    moved."""
     plan = load_project_plan(project_root)
     baseline = load_baseline(project_root)
-    day = as_of or dt.date.today()
+    day = as_of or plan.calendar.status_date or dt.date.today()
     analysis = analyse(plan, day)
     lines = _progress_lines(plan)
     lines += ["", *_forecast_lines(plan, analysis, day)]

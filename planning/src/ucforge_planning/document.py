@@ -302,8 +302,9 @@ _SECTIONS: tuple[tuple[str, Callable[[Plan], Any], str], ...] = (
         "Key Question 2: working days are Monday to Friday less non_working_days\n"
         "(team days off as YYYY-MM-DD) and the public holidays of public_holidays:\n"
         "a country code, or a country and its subdivision (DE, DE-BY, US-CA,\n"
-        "GB-SCT; empty for none). focus_factor is the share of each member's plan\n"
-        "time that goes to plan work (meetings, support and reviews take the rest).",
+        "GB-SCT; empty for none). focus_factor is the share of a working day that\n"
+        "goes to plan work (meetings, support and reviews take the rest): each\n"
+        "member gives the plan their capacity times it, on every day they work.",
     ),
     (
         "deadlines",

@@ -195,7 +195,6 @@ def _verdict(plan: Plan, a: Analysis) -> str:
 def _overview(plan: Plan, a: Analysis, baseline: Baseline | None = None) -> list[str]:
     """The Overview section: attributes, verdict, critical path, forecast method,
     the tasks that drive the date and the burn-up chart."""
-    path = a.schedule.critical_path
     return [
         "## Overview",
         "",
@@ -205,8 +204,7 @@ def _overview(plan: Plan, a: Analysis, baseline: Baseline | None = None) -> list
         "",
         _verdict(plan, a),
         "",
-        f"Critical path ({days(a.schedule.makespan)} working days, who is free "
-        f"included): {' → '.join(path)}.",
+        _critical_path_line(a),
         "",
         f"The forecast replays the schedule {plan.forecast.runs:,} times with every "
         "task's effort drawn between its optimistic and pessimistic estimates "
@@ -218,6 +216,28 @@ def _overview(plan: Plan, a: Analysis, baseline: Baseline | None = None) -> list
         "",
         *_burn_up(plan, a, baseline),
     ]
+
+
+def _critical_path_line(a: Analysis) -> str:
+    """The chain of tasks that ends the plan, with the working days it spans.
+
+    When its first task cannot start at the beginning (its owner is away, or the
+    re-forecast starts it at the status date), the line says from when.
+    """
+    path = a.schedule.critical_path
+    chain = " → ".join(path)
+    start = a.schedule.slots[path[0]].start if path else 0.0
+    if start < 1e-9:
+        return (
+            f"Critical path ({days(a.schedule.makespan)} working days, who is free "
+            f"included): {chain}."
+        )
+    return (
+        f"Critical path (the last {days(a.schedule.makespan - start)} of "
+        f"{days(a.schedule.makespan)} working days, from "
+        f"{a.calendar.start_date(start)}, when its first task can start; who is "
+        f"free and who is away included): {chain}."
+    )
 
 
 def _reforecast_note(plan: Plan, a: Analysis) -> list[str]:
@@ -274,9 +294,9 @@ def _drivers(plan: Plan, a: Analysis) -> list[str]:
     if not ranked:
         return []
     which = (
-        f"the {len(ranked)} highest of the {len(driving)} tasks that reach "
+        f"below are the {len(ranked)} highest of the {len(driving)} tasks at "
         if len(driving) > len(ranked)
-        else "these tasks reach "
+        else "below are the tasks at "
     )
     rows = [
         [
@@ -293,8 +313,8 @@ def _drivers(plan: Plan, a: Analysis) -> list[str]:
         "",
         "The criticality index of a task is the share of the forecast's runs in "
         f"which it is on the chain of work that sets the finish; {which}"
-        f"{DRIVER_INDEX:.0%} or more, so a day they gain or lose moves the finish "
-        "that often.",
+        f"{DRIVER_INDEX:.0%} or more: a day one of them gains or loses moves the "
+        "finish in that share of the runs.",
         "",
         *table(["ID", "Task", "Owner", "Criticality"], rows),
     ]
@@ -821,8 +841,14 @@ def _risk_exposure(plan: Plan, a: Analysis) -> list[str]:
         "",
         *table(headers, rows),
         "",
-        f"With these risks the forecast is P50 {a.p50} and P80 {a.p80}; without "
-        f"them it would be P50 {a.p50_without_risks} and P80 {a.p80_without_risks}.",
+        (
+            f"With these risks the forecast is P50 {a.p50} and P80 {a.p80}; without "
+            f"them it would be P50 {a.p50_without_risks} and P80 "
+            f"{a.p80_without_risks}."
+            if (a.p50, a.p80) != (a.p50_without_risks, a.p80_without_risks)
+            else f"These risks do not move the forecast (P50 {a.p50}, P80 {a.p80}): "
+            "the tasks they delay have slack, or they are too unlikely."
+        ),
     ]
 
 

@@ -387,7 +387,12 @@ def _hint(v: Verification) -> list[str]:
     if not missing or not v.run.cases:
         return []
     return [
-        f"{len(missing)} linked test(s) are not in the run. Node ids are relative to "
+        (
+            "1 linked test is"
+            if len(missing) == 1
+            else f"{len(missing)} linked tests are"
+        )
+        + " not in the run. Node ids are relative to "
         "the repository root: a run inside a package folder needs "
         "--junit-prefix=<the folder, dotted> (make test passes it)."
     ]

@@ -41,7 +41,7 @@ AS_OF = click.option(
     "as_of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="The status date, YYYY-MM-DD (default: today).",
+    help="The status date, YYYY-MM-DD (default: calendar.status_date, else today).",
 )
 
 
