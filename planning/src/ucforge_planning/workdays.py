@@ -162,9 +162,10 @@ def holidays_between(
     region: str, first: dt.date, last: dt.date
 ) -> list[tuple[dt.date, str]]:
     """The region's public holidays on weekdays from first to last, with names."""
-    days = public_holidays(region)
-    if not days:
+    if not region.strip():
         return []
+    # Not `if not days`: a region's holidays hold no year until one is looked up.
+    days = public_holidays(region)
     found = []
     day = first
     while day <= last:
