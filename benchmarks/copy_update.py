@@ -70,13 +70,15 @@ def commit_and_tag(repo: Path, tag: str) -> None:
 
 def copier(*args: str, cwd: Path | None = None) -> None:
     """Copier's command line, as a team runs it, in this Python's environment."""
-    subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "copier", *args],
         cwd=cwd,
         env={**os.environ, **GIT_ENV},
-        check=True,
         capture_output=True,
+        text=True,
     )
+    if result.returncode != 0:
+        raise SystemExit(f"copier {' '.join(args)} failed:\n{result.stderr}")
 
 
 def copy(template: Path, destination: Path, ref: str) -> None:
@@ -100,7 +102,6 @@ def update(project: Path, ref: str) -> None:
         "--trust",
         "--defaults",
         "--quiet",
-        "--overwrite",
         "-r",
         ref,
         cwd=project,
@@ -174,6 +175,9 @@ def measure(
             figures[name]["copy"].append(
                 timed(functools.partial(copy, template, project, "v1.0.0"))
             )
+            if not (project / ".git").exists():
+                # The floor has no task that makes the copy a repository.
+                git(project, "init", "--quiet", "--initial-branch", "main")
             git(project, "add", "--all")
             git(project, "commit", "--quiet", "--no-verify", "-m", "start")
             figures[name]["update"].append(
