@@ -28,15 +28,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-IGNORED = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "build",
-    "__pycache__",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".mypy_cache",
-)
+# The template's tests snapshot the checkout leaving out the same folders.
+sys.path.insert(0, str(ROOT / "tests"))
+from ucforge_support import IGNORED  # noqa: E402
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Benchmark",
     "GIT_AUTHOR_EMAIL": "benchmark@example.com",
