@@ -642,6 +642,7 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "tests/performance/bench_serving.py",
         "tests/performance/bench_train.py",
         "tests/performance/test_bench_pipeline.py",
+        "tests/performance/test_bench_serving.py",
         "tests/performance/test_serving_limits.py",
         "tests/performance/test_bench_train.py",
         "tests/pyproject.toml",
