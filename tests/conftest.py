@@ -83,6 +83,27 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput[WORKER_SNAPSHOT] = str(node.config.stash[SNAPSHOT])
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The time to green of each project a full test copied and tested, by step."""
+    lines = []
+    for report in terminalreporter.stats.get("passed", []):
+        for name, seconds in getattr(report, "user_properties", []):
+            if name != "time_to_green" or report.when != "call":
+                continue
+            steps = ", ".join(
+                f"{step} {value:.0f} s" for step, value in seconds.items()
+            )
+            total = sum(seconds.values())
+            lines.append(f"{report.nodeid}: {total:.0f} s ({steps})")
+    if lines:
+        cores = os.cpu_count()
+        terminalreporter.section(
+            f"time to green (copy, install, check, test; {cores} cores)"
+        )
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     snapshot = config.stash.get(OWN_SNAPSHOT, None)
     if snapshot is not None:
