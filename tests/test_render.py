@@ -633,6 +633,7 @@ ANSWER_CHANGES: dict[str, tuple[str, ...]] = {
         "README.md",
         "packages/model/docs/adr/0005-tuned-on-leak-free-folds.md",
         "packages/serving/RUNBOOK.md",
+        "packages/serving/docs/adr/0006-micro-batching-of-concurrent-requests.md",
         "plan/tasks.yaml",
         "tests/README.md",
         "tests/RUNBOOK.md",
