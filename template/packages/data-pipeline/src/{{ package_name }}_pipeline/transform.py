@@ -24,6 +24,18 @@ _EMPTY = "\x1e"
 _SEPARATOR = "\x1f"
 
 
+def _trimmed(value: ir.StringValue) -> ir.StringValue:
+    """The value without blanks (space, tab, line breaks) at either end.
+
+    Only a value that begins or ends with a character at or below the space is
+    trimmed: most values do not, and the engines' trim of a set of characters
+    costs several times a plain copy (on DuckDB, at 5M rows of 11 columns, about
+    11 s against 2.4 s); the result is the same.
+    """
+    edge = (value.ascii_str() <= 32) | (value.right(1).ascii_str() <= 32)
+    return ibis.ifelse(edge, value.strip(), value)
+
+
 def normalise(contract: DataContract, raw: ir.Table) -> ir.Table:
     """Trim every value, turn blanks into nulls, and unify the case of codes.
 
@@ -33,12 +45,12 @@ def normalise(contract: DataContract, raw: ir.Table) -> ir.Table:
     """
     cleaned: dict[str, ir.Value] = {}
     for column in contract.columns:
-        value = raw[column.name].strip().nullif("")
+        value = _trimmed(raw[column.name]).nullif("")
         if column.lower_case:
             value = value.lower()
         cleaned[column.name] = value
     label = contract.label.name
-    cleaned[label] = raw[label].strip().nullif("").lower()
+    cleaned[label] = _trimmed(raw[label]).nullif("").lower()
     if SOURCE_ROW in raw.columns:
         cleaned = {SOURCE_ROW: raw[SOURCE_ROW], **cleaned}
     return raw.select(**cleaned)
