@@ -993,6 +993,10 @@ class UcforgeContext(ContextHook):
     """Adds derived values and the computed plan to the rendering context."""
 
     _cache: ClassVar[dict[str, dict[str, Any]]] = {}
+    # The source, answers and values of the last call: copier builds its context
+    # some thousands of times per copy, nearly always for the same answers, and
+    # comparing them costs far less than writing them out for the key.
+    _last: ClassVar[tuple[str, dict[str, Any], dict[str, Any]] | None] = None
 
     def hook(self, context: dict[str, Any]) -> None:
         answers = answers_of(context)
@@ -1001,6 +1005,10 @@ class UcforgeContext(ContextHook):
         # The template folder is part of the key: `copier update` renders two
         # versions in one process, and each must use its own engine.
         source = str(context["_copier_conf"]["src_path"])
+        last = UcforgeContext._last
+        if last is not None and last[0] == source and _same(last[1], answers):
+            context.update(last[2])
+            return
         key = hashlib.sha256(
             json.dumps([source, answers], sort_keys=True, default=str).encode()
         ).hexdigest()
@@ -1030,7 +1038,17 @@ class UcforgeContext(ContextHook):
             )
             values.update({name: answers[name] for name in NUMBER_ANSWERS})
             self._cache[key] = values
+        UcforgeContext._last = (source, answers, self._cache[key])
         context.update(self._cache[key])
+
+
+def _same(first: Mapping[str, Any], second: Mapping[str, Any]) -> bool:
+    """Whether two sets of answers are equal, value for value and type for type
+    (`True == 1` in Python, and the two must not share a plan)."""
+    return first.keys() == second.keys() and all(
+        type(value) is type(second[key]) and value == second[key]
+        for key, value in first.items()
+    )
 
 
 def _outside_a_prompt_of_copiers_cli() -> bool:
