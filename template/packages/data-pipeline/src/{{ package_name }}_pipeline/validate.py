@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -584,6 +585,9 @@ def _judgement_sql(
             for flag, rule in flags.items()
         ]
     )
+    # Most rows break nothing: their reason is empty without joining the pieces.
+    any_broken = functools.reduce(operator.or_, (flagged[flag] for flag in flags))
+    reason = ibis.ifelse(any_broken, reason, ibis.literal(""))
     kept = [flag for flag, rule in flags.items() if rule.of_the_batch]
     judged = flagged.select(*prepared.columns, *kept, **{REASON: reason})
     return parse_sql, str(ibis.to_sql(judged, dialect=dialect))
