@@ -153,8 +153,8 @@ def run_sql(
     query = sql.replace(f"{quote}{placeholder}{quote}", f"{quote}{source}{quote}")
     if placeholder in query:
         raise ValueError(f"the query does not read {placeholder} by a quoted name")
-    if not keep:
-        con.create_view(target, con.sql(query))
+    if not keep:  # the query as it was compiled: both engines read this statement
+        con.raw_sql(f"CREATE TEMPORARY VIEW {quote}{target}{quote} AS {query}")
     elif backend_of(con) == "spark":
         _spark_module().keep_query(con, query, target)
     else:
