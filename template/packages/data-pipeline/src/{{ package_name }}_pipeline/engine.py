@@ -9,7 +9,7 @@ the `spark` module of this package when the project has one (`compute_engine`
 spark), in local mode for tests or on a cluster or Spark Connect server.
 
 Public names: EngineSettings, SOURCE_ROW, connect, backend_of, read_csv_text,
-run_sql, engine_errors, write_partitioned, read_partitioned, count_rows.
+release, run_sql, engine_errors, write_partitioned, read_partitioned, count_rows.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from .errors import EngineUnavailableError
 
 # The 1-based line of a row among the data rows of its raw file.
 SOURCE_ROW = "source_row"
+# The table of a raw file's fields, behind the numbered view read_csv_text returns.
+_KEPT_FIELDS = "_fields"
 
 Backend = Literal["duckdb", "spark"]
 
@@ -105,22 +107,44 @@ def read_csv_text(
         **{name: parsed[f"field_{header.index(name)}"] for name in columns}
     )
     # Parsed in full here, once: a bad row anywhere fails now, not mid-run. A table
-    # keeps the file's order, and its rowid numbers the rows in that order.
+    # keeps the file's order, and its rowid numbers the rows in that order; the
+    # view over it is what `release` frees.
     name = f"raw_{uuid.uuid4().hex}"
-    con.create_table(name, named, temp=True)
+    con.create_table(name + _KEPT_FIELDS, named, temp=True)
     quoted = ", ".join('"' + column.replace('"', '""') + '"' for column in columns)
-    numbered: ir.Table = con.sql(
-        f'SELECT rowid + 1 AS "{SOURCE_ROW}", {quoted} FROM "{name}"'
+    con.raw_sql(
+        f'CREATE TEMP VIEW "{name}" AS SELECT rowid + 1 AS "{SOURCE_ROW}", '
+        f'{quoted} FROM "{name}{_KEPT_FIELDS}"'
     )
-    return numbered
+    return con.table(name)
 
 
-def run_sql(table: ir.Table, sql: str, placeholder: str) -> ir.Table:
+def release(table: ir.Table) -> None:
+    """Free the parsed file behind a table of `read_csv_text`: it is read no more.
+
+    On DuckDB the file's text is held in memory until the connection closes, as
+    much again as a judged batch: freed once the batch is judged, it leaves room
+    for writing the outputs. Spark keeps it cached, which it drops by itself when
+    memory runs short, so there it stays until the session ends.
+    """
+    con = table._find_backend(use_default=True)
+    if backend_of(con) == "spark":
+        return
+    name = table.get_name()
+    con.raw_sql(f'DROP VIEW IF EXISTS "{name}"')
+    con.raw_sql(f'DROP TABLE IF EXISTS "{name}{_KEPT_FIELDS}"')
+
+
+def run_sql(
+    table: ir.Table, sql: str, placeholder: str, *, keep: bool = True
+) -> ir.Table:
     """The result of `sql`, compiled over a table named `placeholder`, run on `table`.
 
     Expressions compiled once (over a placeholder table with `table`'s schema) run
     this way on any table of either engine: `table` becomes a view, the query reads
-    it under the view's name, and the result is kept (computed once, now).
+    it under the view's name, and the result is kept (computed once, now). With
+    `keep` False the result is a view instead, computed where it is read: a step
+    that only feeds the next one then costs no copy of the batch.
     """
     con = table._find_backend(use_default=True)
     source, target = f"view_{uuid.uuid4().hex}", f"kept_{uuid.uuid4().hex}"
@@ -129,7 +153,9 @@ def run_sql(table: ir.Table, sql: str, placeholder: str) -> ir.Table:
     query = sql.replace(f"{quote}{placeholder}{quote}", f"{quote}{source}{quote}")
     if placeholder in query:
         raise ValueError(f"the query does not read {placeholder} by a quoted name")
-    if backend_of(con) == "spark":
+    if not keep:  # the query as it was compiled: both engines read this statement
+        con.raw_sql(f"CREATE TEMPORARY VIEW {quote}{target}{quote} AS {query}")
+    elif backend_of(con) == "spark":
         _spark_module().keep_query(con, query, target)
     else:
         con.raw_sql(f'CREATE TEMP TABLE "{target}" AS {query}')

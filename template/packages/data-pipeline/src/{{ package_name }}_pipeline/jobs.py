@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import store
+from .engine import release
 from .errors import RealDataProtectedError, ReconciliationError, SchemaViolationError
 from .files import write_text_atomically
 from .ingest import connect, fingerprint, read_raw
@@ -145,6 +146,7 @@ def check_file(settings: PipelineSettings, path: Path) -> CheckReport:
     contract = settings.contract
     raw = read_raw(connect(settings.engine), path, contract)
     result = split_valid_rows(contract, normalise(contract, raw.table))
+    release(raw.table)
     return CheckReport(
         source=path,
         rows=raw.rows,
@@ -173,6 +175,7 @@ def run_pipeline(
     result = split_valid_rows(
         contract, normalise(contract, raw.table), run_date=run_date
     )
+    release(raw.table)  # judged and kept: the raw text is read no more
     valid, quarantined = result.valid, result.quarantined
     if settings.pseudonymise_ids and contract.personal_columns:
         salt = resolve_salt(settings)

@@ -30,9 +30,10 @@ def _trimmed(value: ir.StringValue) -> ir.StringValue:
     Only a value that begins or ends with a character at or below the space is
     trimmed: most values do not, and the engines' trim of a set of characters
     costs several times a plain copy (on DuckDB, at 5M rows of 11 columns, about
-    11 s against 2.4 s); the result is the same.
+    11 s against 2.4 s); the result is the same. The last character is read as
+    the first of the reversed value, which costs DuckDB less than `right`.
     """
-    edge = (value.ascii_str() <= 32) | (value.right(1).ascii_str() <= 32)
+    edge = (value.ascii_str() <= 32) | (value.reverse().ascii_str() <= 32)
     return ibis.ifelse(edge, value.strip(), value)
 
 

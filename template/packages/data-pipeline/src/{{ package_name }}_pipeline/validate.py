@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,7 @@ import pandera.ibis as pa
 from pandera.errors import SchemaErrors
 
 from .contract import FALSE_WORDS, TRUE_WORDS, Column, DataContract
-from .engine import SOURCE_ROW, run_sql
+from .engine import SOURCE_ROW, count_rows, run_sql
 from .errors import ReconciliationError, SchemaViolationError
 
 # Columns a quarantine file has before the raw values.
@@ -55,11 +56,16 @@ Broken = Callable[[ir.Table], ir.BooleanValue]
 
 @dataclass(frozen=True)
 class Rule:
-    """One rule of one column: `rule` is what a value must do ("must be at least 0")."""
+    """One rule of one column: `rule` is what a value must do ("must be at least 0").
+
+    `of_the_batch` marks a rule a row breaks or keeps by the other rows of its
+    batch (a duplicate id): it cannot be judged again on a part of the batch.
+    """
 
     column: str
     rule: str
     broken: Broken
+    of_the_batch: bool = False
 
     @property
     def reason(self) -> str:
@@ -100,9 +106,11 @@ def _plain(value: float) -> str:
 
 def _number(value: ir.StringValue) -> ir.FloatingValue:
     """The text as a finite float; null when it is not one."""
-    shaped = value.re_search(_NUMBER_SHAPE)
-    number = ibis.ifelse(shaped, value.try_cast("float64"), ibis.null("float64"))
-    return ibis.ifelse(number.abs() <= _LARGEST_FLOAT, number, ibis.null("float64"))
+    # The pattern is tested once per value (the compiled query repeats what an
+    # expression reads as often as it is read, and the pattern costs most).
+    number = value.try_cast("float64")
+    finite = ibis.ifelse(number.abs() <= _LARGEST_FLOAT, number, ibis.null("float64"))
+    return ibis.ifelse(value.re_search(_NUMBER_SHAPE), finite, ibis.null("float64"))
 
 
 def _on_value(test: Callable[[ir.Table], ir.BooleanValue]) -> Broken:
@@ -297,7 +305,7 @@ def _no_duplicate(name: str) -> Rule:
         )
         return (table[name].notnull() & (earlier > 0)).fill_null(False)
 
-    return Rule(name, _DUPLICATE, broken)
+    return Rule(name, _DUPLICATE, broken, of_the_batch=True)
 
 
 def _parsed_name(contract: DataContract, name: str) -> str:
@@ -374,7 +382,7 @@ def build_schema(
     # One check over the whole table for every rule of a row (each rule reads its
     # column and the parsed helper), empty values included, so that the table is
     # scanned once: a nullable=False per column would be a query per column.
-    row_rules = [rule for rule in rules(contract, run_date) if rule.rule != _DUPLICATE]
+    row_rules = [rule for rule in rules(contract, run_date) if not rule.of_the_batch]
 
     def keeps_every_rule(data: Any) -> ir.BooleanValue:
         broken = ibis.literal(False)
@@ -445,24 +453,35 @@ def split_valid_rows(
     run_date = dt.date.today() if run_date is None else run_date
     batch = table.select(SOURCE_ROW, *contract.raw_columns)
     parse_sql, judge_sql = _judgement_sql(contract, run_date, dialect_of(batch))
-    # Parsed once and kept, then judged once and kept: valid rows, quarantine and
-    # counts are read from the judged table.
-    prepared = run_sql(batch, parse_sql, _PARSE_INPUT)
+    # Parsed as the judgement reads the batch (a view, not a copy of it), judged
+    # once and kept: valid rows, quarantine and counts are read from the judged
+    # table, the one copy of the batch the judgement makes.
+    prepared = run_sql(batch, parse_sql, _PARSE_INPUT, keep=False)
     judged = run_sql(prepared, judge_sql, _JUDGE_INPUT)
     all_rules = rules(contract, run_date)
     columns = list(dict.fromkeys(rule.column for rule in all_rules))
+    # The judged table keeps a flag only for the rules of the batch: a flag per
+    # rule and row would cost more memory than the batch's text. The other rules
+    # are counted by judging the quarantined rows again, a small part of the
+    # batch, with the same expressions over the same values.
+    rejected = judged.filter(judged[REASON] != "")
+    flags = {
+        flag: rejected[flag] if rule.of_the_batch else rule.broken(rejected)
+        for flag, rule in zip(_flags(all_rules), all_rules, strict=True)
+    }
+    per_column = _per_column(all_rules, columns, flags)
     totals = (
-        judged.aggregate(
-            rows=judged.count(),
-            bad=(judged[REASON] != "").cast("int64").sum(),
+        rejected.aggregate(
+            bad=rejected.count(),
             **{
-                flag: judged[flag].cast("int64").sum()
-                for flag in (*_flags(all_rules), *_column_flags(columns))
+                flag: value.cast("int64").sum()
+                for flag, value in (flags | per_column).items()
             },
         )
         .to_pyarrow()
         .to_pylist()[0]
     )
+    totals["rows"] = count_rows(judged._find_backend(use_default=True), judged)
     reason_counts: dict[str, int] = {}
     column_counts: dict[str, dict[str, int]] = {}
     for flag, rule in zip(_flags(all_rules), all_rules, strict=True):
@@ -510,6 +529,24 @@ def _column_flags(columns: list[str]) -> list[str]:
     return [f"_column_{position}" for position in range(len(columns))]
 
 
+def _per_column(
+    all_rules: tuple[Rule, ...], columns: list[str], flags: dict[str, ir.BooleanValue]
+) -> dict[str, ir.BooleanValue]:
+    """Per column, a flag that is true where a row breaks any rule of the column."""
+    per_column: dict[str, ir.BooleanValue] = {}
+    for flag, name in zip(_column_flags(columns), columns, strict=True):
+        own = [
+            value
+            for value, rule in zip(flags.values(), all_rules, strict=True)
+            if rule.column == name
+        ]
+        any_broken = own[0]
+        for value in own[1:]:
+            any_broken = any_broken | value
+        per_column[flag] = any_broken
+    return per_column
+
+
 # Names of the placeholder tables the judgement is compiled over, once per contract.
 _PARSE_INPUT = "ucforge_batch_to_parse"
 _JUDGE_INPUT = "ucforge_batch_to_judge"
@@ -527,8 +564,9 @@ def _judgement_sql(
     """The two queries of a judgement, compiled once per contract, day and engine.
 
     The first parses each number and time column (`parsed_columns`); the second
-    adds a flag per rule, a flag per column and the reason. Compiling the rules is
-    what costs time with many of them; the queries themselves are one pass each.
+    judges every rule and keeps the reason, and the flags of the rules of the
+    batch. Compiling the rules is what costs time with many of them; the queries
+    themselves are one pass together.
     """
     raw = {SOURCE_ROW: "int64", **dict.fromkeys(contract.raw_columns, "string")}
     batch = ibis.table(raw, name=_PARSE_INPUT)
@@ -537,22 +575,21 @@ def _judgement_sql(
     prepared = ibis.table(parsed.schema(), name=_JUDGE_INPUT)
     all_rules = rules(contract, run_date)
     flags = dict(zip(_flags(all_rules), all_rules, strict=True))
-    broken = {flag: rule.broken(prepared) for flag, rule in flags.items()}
-    columns = list(dict.fromkeys(rule.column for rule in all_rules))
-    per_column: dict[str, ir.BooleanValue] = {}
-    for flag, name in zip(_column_flags(columns), columns, strict=True):
-        own = [broken[f] for f, rule in flags.items() if rule.column == name]
-        any_broken = own[0]
-        for value in own[1:]:
-            any_broken = any_broken | value
-        per_column[flag] = any_broken
+    # The flags first, then the reason made of them: each rule is computed once.
+    flagged = prepared.mutate(
+        **{flag: rule.broken(prepared) for flag, rule in flags.items()}
+    )
     reason = ibis.literal("; ").join(
         [
-            ibis.ifelse(broken[flag], _sentence(rule, prepared), ibis.null("string"))
+            ibis.ifelse(flagged[flag], _sentence(rule, flagged), ibis.null("string"))
             for flag, rule in flags.items()
         ]
     )
-    judged = prepared.mutate(**broken, **per_column, **{REASON: reason})
+    # Most rows break nothing: their reason is empty without joining the pieces.
+    any_broken = functools.reduce(operator.or_, (flagged[flag] for flag in flags))
+    reason = ibis.ifelse(any_broken, reason, ibis.literal(""))
+    kept = [flag for flag, rule in flags.items() if rule.of_the_batch]
+    judged = flagged.select(*prepared.columns, *kept, **{REASON: reason})
     return parse_sql, str(ibis.to_sql(judged, dialect=dialect))
 
 
