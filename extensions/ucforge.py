@@ -1043,8 +1043,8 @@ class UcforgeContext(ContextHook):
 
 
 def _same(first: Mapping[str, Any], second: Mapping[str, Any]) -> bool:
-    """Whether two sets of answers are equal, value for value and type for type
-    (`True == 1` in Python, and the two must not share a plan)."""
+    """Whether two sets of answers are equal, value for value and, for each answer,
+    type for type (`True == 1` in Python, and the two must not share a plan)."""
     return first.keys() == second.keys() and all(
         type(value) is type(second[key]) and value == second[key]
         for key, value in first.items()
