@@ -154,16 +154,26 @@ def stand_in(default_project: Path, tmp_path: Path) -> tuple[Path, dict[str, str
     return project, tool_env(PYTHONPATH=os.pathsep.join(map(str, sources)))
 
 
+@pytest.mark.parametrize("jobs", ["1", "3"], ids=["one-by-one", "side-by-side"])
 def test_make_test_runs_every_package_then_names_each_that_failed(
-    stand_in: tuple[Path, dict[str, str]],
+    stand_in: tuple[Path, dict[str, str]], jobs: str
 ) -> None:
     project, env = stand_in
-    result = make(project, "test", env=env)
+    result = make(project, "test", f"TEST_JOBS={jobs}", env=env)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
-    # Every folder ran, in order, the ones after the first failure included.
+    # Every folder ran, the ones after the first failure included: one by one in
+    # order; side by side the suites first, each folder's output in one piece.
     headers = re.findall(r"^== (\S+)$", result.stdout, flags=re.MULTILINE)
-    assert headers == list(SCENARIO), output
+    if jobs == "1":
+        assert headers == list(SCENARIO), output
+    else:
+        assert sorted(headers) == sorted(SCENARIO), output
+        sections = dict(zip(headers, re.split(r"(?m)^== \S+$", result.stdout)[1:]))
+        assert "1 failed" in sections["packages/features"], output
+        assert "Required test coverage" in sections["packages/model"], output
+        for folder in ("packages/data-pipeline", "packages/serving", "tests"):
+            assert re.search(r"\b2 passed\b", sections[folder]), output
     (summary,) = [line for line in result.stderr.splitlines() if "Failed in:" in line]
     failed = {folder for folder, kind in SCENARIO.items() if kind != "covered"}
     named = set(summary.split("Failed in:")[1].split("(")[0].split())
