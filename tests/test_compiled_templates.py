@@ -1,0 +1,137 @@
+"""The compiled templates the extension keeps between renders (`CompiledTemplates`).
+
+A copy from a cache renders the very files a copy without one does; an entry is
+found by the template's name wherever the clone is, used only for the same source,
+and a cache that cannot be written leaves the render as it was.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import jinja2
+import pytest
+from ucforge_support import BASE_ANSWERS, ROOT, render
+
+
+@pytest.fixture(scope="module")
+def extension() -> ModuleType:
+    name = "compiled_templates_test_extension"
+    spec = importlib.util.spec_from_file_location(name, ROOT / "extensions/ucforge.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def environment(
+    extension: ModuleType, folder: Path, **settings: bool
+) -> jinja2.Environment:
+    """An environment as copier makes one: our extension, templates from `folder`."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        extensions=[extension.UcforgeExtension],
+        keep_trailing_newline=True,
+        **settings,
+    )
+
+
+def clone(folder: Path, source: str) -> Path:
+    """A new folder holding one template, as each copy clones the template anew."""
+    folder.mkdir(parents=True)
+    (folder / "greeting.txt.jinja").write_text(source, encoding="utf-8")
+    return folder
+
+
+def cached_code(env: jinja2.Environment, folder: Path) -> object:
+    """The compiled code the cache holds for the template, None when there is none."""
+    cache = env.bytecode_cache
+    assert cache is not None
+    source = (folder / "greeting.txt.jinja").read_text(encoding="utf-8")
+    name = "greeting.txt.jinja"
+    return cache.get_bucket(env, name, str(folder / name), source).code
+
+
+def test_another_clone_of_the_same_template_finds_its_compiled_code(
+    extension: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = clone(tmp_path / "clone-1", "Hello {{ name }}!\n")
+    env = environment(extension, first)
+    assert env.get_template("greeting.txt.jinja").render(name="team") == "Hello team!\n"
+    (entry,) = (tmp_path / "cache" / "ucforge").glob("templates-*/*")
+    assert entry.stat().st_size > 0
+
+    second = clone(tmp_path / "clone-2", "Hello {{ name }}!\n")
+    later = environment(extension, second)
+    assert cached_code(later, second) is not None
+    rendered = later.get_template("greeting.txt.jinja").render(name="<b>'$x'</b>")
+    assert rendered == "Hello <b>'$x'</b>!\n"
+
+
+def test_a_changed_source_is_compiled_again(
+    extension: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = clone(tmp_path / "clone-1", "Hello {{ name }}!\n")
+    environment(extension, first).get_template("greeting.txt.jinja").render(name="a")
+    changed = clone(tmp_path / "clone-2", "Goodbye {{ name }}.\n")
+    env = environment(extension, changed)
+    assert cached_code(env, changed) is None
+    assert env.get_template("greeting.txt.jinja").render(name="a") == "Goodbye a.\n"
+
+
+def test_other_settings_keep_their_own_folder(
+    extension: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = "{% if name %}\nHello {{ name }}\n{% endif %}\n"
+    plain = clone(tmp_path / "clone-1", source)
+    assert environment(extension, plain).get_template("greeting.txt.jinja").render(
+        name="a"
+    ) == ("\nHello a\n\n")
+    trimmed = clone(tmp_path / "clone-2", source)
+    env = environment(extension, trimmed, trim_blocks=True)
+    assert cached_code(env, trimmed) is None
+    assert env.get_template("greeting.txt.jinja").render(name="a") == "Hello a\n"
+    assert len(list((tmp_path / "cache" / "ucforge").glob("templates-*"))) == 2
+
+
+def test_a_cache_that_cannot_be_written_leaves_the_render_alone(
+    extension: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "a-file-not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    folder = clone(tmp_path / "clone", "Hello {{ name }}!\n")
+    env = environment(extension, folder)
+    assert env.get_template("greeting.txt.jinja").render(name="team") == "Hello team!\n"
+    assert blocked.read_text(encoding="utf-8") == ""
+
+
+def files_of(project: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(project)): path.read_bytes()
+        for path in sorted(project.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(project).parts
+    }
+
+
+def test_a_copy_from_the_cache_writes_the_files_a_copy_without_one_does(
+    template_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "no-cache"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    without = render(template_dir, tmp_path / "without", BASE_ANSWERS)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    render(template_dir, tmp_path / "filling", BASE_ANSWERS)
+    entries = list((tmp_path / "cache" / "ucforge").glob("templates-*/*"))
+    templates = list((template_dir / "template").rglob("*.jinja"))
+    assert len(entries) >= len(templates) // 2, "the copy kept few compiled templates"
+    from_cache = render(template_dir, tmp_path / "from-cache", BASE_ANSWERS)
+    assert files_of(from_cache) == files_of(without)
