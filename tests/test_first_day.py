@@ -169,7 +169,8 @@ def test_make_test_runs_every_package_then_names_each_that_failed(
         assert headers == list(SCENARIO), output
     else:
         assert sorted(headers) == sorted(SCENARIO), output
-        sections = dict(zip(headers, re.split(r"(?m)^== \S+$", result.stdout)[1:]))
+        pieces = re.split(r"(?m)^== \S+$", result.stdout)[1:]
+        sections = dict(zip(headers, pieces, strict=True))
         assert "1 failed" in sections["packages/features"], output
         assert "Required test coverage" in sections["packages/model"], output
         for folder in ("packages/data-pipeline", "packages/serving", "tests"):
