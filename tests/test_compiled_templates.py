@@ -101,16 +101,22 @@ def test_other_settings_keep_their_own_folder(
     assert len(list((tmp_path / "cache" / "ucforge").glob("templates-*"))) == 2
 
 
-def test_a_cache_that_cannot_be_written_leaves_the_render_alone(
-    extension: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def unwritable_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache home that is a file: no folder can be made in it."""
     blocked = tmp_path / "a-file-not-a-folder"
     blocked.write_text("", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    return blocked
+
+
+def test_a_cache_that_cannot_be_written_leaves_the_render_alone(
+    extension: ModuleType, tmp_path: Path, unwritable_cache: Path
+) -> None:
     folder = clone(tmp_path / "clone", "Hello {{ name }}!\n")
     env = environment(extension, folder)
     assert env.get_template("greeting.txt.jinja").render(name="team") == "Hello team!\n"
-    assert blocked.read_text(encoding="utf-8") == ""
+    assert unwritable_cache.read_text(encoding="utf-8") == ""
 
 
 def files_of(project: Path) -> dict[str, bytes]:
@@ -122,11 +128,11 @@ def files_of(project: Path) -> dict[str, bytes]:
 
 
 def test_a_copy_from_the_cache_writes_the_files_a_copy_without_one_does(
-    template_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    template_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    unwritable_cache: Path,
 ) -> None:
-    blocked = tmp_path / "no-cache"
-    blocked.write_text("", encoding="utf-8")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     without = render(template_dir, tmp_path / "without", BASE_ANSWERS)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     render(template_dir, tmp_path / "filling", BASE_ANSWERS)
