@@ -147,7 +147,11 @@ def _raw_predictor(estimator: Any) -> Scores | None:
     tables = _tables(splits, len(trees), dtype, everything)
     # Where each tree's leaves start in leaf_values, less one (see below).
     before = np.arange(len(trees), dtype=np.intp) * stride - 1
-    start = float(np.asarray(baseline).ravel()[0])
+    # The model sums zero, its baseline, then each tree's value, one by one:
+    # the first tree's leaves take the first two additions in that order.
+    start = np.zeros(1, dtype="float64")
+    start += np.asarray(baseline, dtype="float64").ravel()
+    leaf_values[:stride] = start + leaf_values[:stride]
     one = dtype.type(1)
 
     def raw_predict(matrix: np.ndarray) -> np.ndarray:
@@ -161,12 +165,8 @@ def _raw_predictor(estimator: Any) -> Scores | None:
         # The leftmost possible leaf is the lowest bit set: x ^ (x - 1) sets it
         # and the bits below it, so their count is its number plus one.
         leaves = leaf_values[before + np.bitwise_count(possible ^ (possible - one))]
-        # The model's order: the baseline, then each tree's value, one by one.
-        raw = np.zeros(count, dtype="float64")
-        raw += start
-        for tree in range(len(trees)):
-            raw += leaves[:, tree]
-        return raw
+        # Each sum adds the next tree's value to the sum so far, in tree order.
+        return np.add.accumulate(leaves, axis=1)[:, -1]
 
     return raw_predict
 
