@@ -33,6 +33,10 @@ from .contract import FALSE_WORDS, TRUE_WORDS, Column, DataContract
 from .engine import SOURCE_ROW, count_rows, run_sql
 from .errors import ReconciliationError, SchemaViolationError
 
+# pandera registers its Ibis backends at the first validation; done with this
+# module instead, for the reason engine.py imports Ibis's DuckDB backend early.
+pa.DataFrameSchema.register_default_backends(ir.Table)
+
 # Columns a quarantine file has before the raw values.
 REASON = "reason"
 QUARANTINE_PREFIX = (SOURCE_ROW, REASON)
