@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import duckdb
 import ibis
-import ibis.backends.duckdb  # noqa: F401  (see below)
+import ibis.backends.duckdb  # loaded with this module: see below
 import ibis.expr.types as ir
 from pydantic import BaseModel, ConfigDict, Field
 

@@ -380,9 +380,7 @@ def rules(contract: DataContract, run_date: dt.date | None = None) -> tuple[Rule
         if not column.nullable:
             found.append(_not_empty(column.name))
         if column.name == contract.id_column:
-            found.append(
-                _no_duplicate(column.name, _first_name(contract, column.name))
-            )
+            found.append(_no_duplicate(column.name, _first_name(contract, column.name)))
         per_column[column.name] = found
     label = contract.label
     if contract.problem_type == "binary_classification":
