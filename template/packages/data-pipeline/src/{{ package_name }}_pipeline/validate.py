@@ -5,11 +5,11 @@ reason a person can act on, such as "<column>: must be at least 0 (got -12.5)";
 the rest of the batch carries on. Every rule comes from the contract's columns.
 
 Each rule is an Ibis expression that is true where a row breaks it, so the whole
-judgement runs in the engine (DuckDB or Spark) in one pass over the batch, and
-runs the same on both: a number is a number by one pattern and one conversion,
-not by whatever each engine's parser accepts. The same rules make the contract's
-pandera schema (pandera's Ibis support), which checks the rows judged valid
-before anything is stored.
+judgement runs in the engine (DuckDB or Spark) in one pass over the batch (and a
+grouping of its ids, for the repeated ones), and runs the same on both: a number
+is a number by one pattern and one conversion, not by whatever each engine's
+parser accepts. The same rules make the contract's pandera schema (pandera's Ibis
+support), which checks the rows judged valid before anything is stored.
 
 Public names: Rule, ValidationResult, QUARANTINE_PREFIX, REASON, quarantine_columns,
 parsed_columns, with_helpers, rules, build_schema, split_valid_rows.
@@ -601,7 +601,8 @@ def _judgement_sql(
 
     The first adds the helper columns (`with_helpers`); the second judges every
     rule and keeps the reason. Compiling the rules is what costs time with many
-    of them; the queries themselves are one pass together.
+    of them; the queries themselves are one pass together, beside the grouping
+    of the ids.
     """
     raw = {SOURCE_ROW: "int64", **dict.fromkeys(contract.raw_columns, "string")}
     batch = ibis.table(raw, name=_PARSE_INPUT)
