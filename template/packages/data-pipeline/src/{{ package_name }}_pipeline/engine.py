@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import duckdb
 import ibis
+import ibis.backends.duckdb  # loaded with this module: see below
 import ibis.expr.types as ir
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +33,11 @@ SOURCE_ROW = "source_row"
 _KEPT_FIELDS = "_fields"
 
 Backend = Literal["duckdb", "spark"]
+
+# Ibis's DuckDB backend is imported above, with this module, rather than by the
+# first connection: its import (Ibis's SQL compilers) costs more than the rest of
+# connecting, and a process that imports the jobs once and runs them many times (a
+# flow's fork server, a worker, the tests) then pays it once, not in every run.
 
 
 class EngineSettings(BaseModel):

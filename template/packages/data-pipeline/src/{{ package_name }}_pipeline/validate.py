@@ -5,14 +5,14 @@ reason a person can act on, such as "<column>: must be at least 0 (got -12.5)";
 the rest of the batch carries on. Every rule comes from the contract's columns.
 
 Each rule is an Ibis expression that is true where a row breaks it, so the whole
-judgement runs in the engine (DuckDB or Spark) in one pass over the batch, and
-runs the same on both: a number is a number by one pattern and one conversion,
-not by whatever each engine's parser accepts. The same rules make the contract's
-pandera schema (pandera's Ibis support), which checks the rows judged valid
-before anything is stored.
+judgement runs in the engine (DuckDB or Spark) in one pass over the batch (and a
+grouping of its ids, for the repeated ones), and runs the same on both: a number
+is a number by one pattern and one conversion, not by whatever each engine's
+parser accepts. The same rules make the contract's pandera schema (pandera's Ibis
+support), which checks the rows judged valid before anything is stored.
 
 Public names: Rule, ValidationResult, QUARANTINE_PREFIX, REASON, quarantine_columns,
-parsed_columns, rules, build_schema, split_valid_rows.
+parsed_columns, with_helpers, rules, build_schema, split_valid_rows.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ from pandera.errors import SchemaErrors
 from .contract import FALSE_WORDS, TRUE_WORDS, Column, DataContract
 from .engine import SOURCE_ROW, count_rows, run_sql
 from .errors import ReconciliationError, SchemaViolationError
+
+# pandera registers its Ibis backends at the first validation; done with this
+# module instead, for the reason engine.py imports Ibis's DuckDB backend early.
+pa.DataFrameSchema.register_default_backends(ir.Table)
 
 # Columns a quarantine file has before the raw values.
 REASON = "reason"
@@ -59,7 +63,9 @@ class Rule:
     """One rule of one column: `rule` is what a value must do ("must be at least 0").
 
     `of_the_batch` marks a rule a row breaks or keeps by the other rows of its
-    batch (a duplicate id): it cannot be judged again on a part of the batch.
+    batch (a duplicate id). It reads a helper column computed over the whole
+    batch (`with_helpers`), so it can be judged again on a part of the batch;
+    the schema checks what it stands for over the rows themselves.
     """
 
     column: str
@@ -298,12 +304,10 @@ def _not_empty(name: str) -> Rule:
     return Rule(name, _NOT_EMPTY, lambda t: t[name].isnull())
 
 
-def _no_duplicate(name: str) -> Rule:
+def _no_duplicate(name: str, first: str) -> Rule:
     def broken(table: ir.Table) -> ir.BooleanValue:
-        earlier = ibis.row_number().over(
-            group_by=table[name], order_by=table[SOURCE_ROW]
-        )
-        return (table[name].notnull() & (earlier > 0)).fill_null(False)
+        # `first` is null for an id that occurs once, and for an empty one.
+        return (table[first] < table[SOURCE_ROW]).fill_null(False)
 
     return Rule(name, _DUPLICATE, broken, of_the_batch=True)
 
@@ -311,6 +315,11 @@ def _no_duplicate(name: str) -> Rule:
 def _parsed_name(contract: DataContract, name: str) -> str:
     """The helper column that holds a column's value as a number or a time."""
     return f"_parsed_{contract.raw_columns.index(name)}"
+
+
+def _first_name(contract: DataContract, name: str) -> str:
+    """The helper column that holds the first SOURCE_ROW of a repeated id."""
+    return f"_first_{contract.raw_columns.index(name)}"
 
 
 def parsed_columns(contract: DataContract, table: ir.Table) -> dict[str, ir.Value]:
@@ -332,6 +341,31 @@ def parsed_columns(contract: DataContract, table: ir.Table) -> dict[str, ir.Valu
     return parsed
 
 
+def with_helpers(contract: DataContract, table: ir.Table) -> ir.Table:
+    """The normalised `table` with the helper columns the rules read, after its own.
+
+    They are each number or time column's value, parsed once (`parsed_columns`),
+    and, when the contract has an id column, the SOURCE_ROW of the first row of
+    each id that occurs more than once (null for the others): the rows of an id
+    are found by grouping, which costs the engine less than numbering them in
+    order, and only the repeated ids are joined back.
+    """
+    helped = table.mutate(**parsed_columns(contract, table))
+    key = contract.id_column
+    if key is None:
+        return helped
+    first = _first_name(contract, key)
+    rows = f"{first}_rows"
+    present = table.filter(table[key].notnull())
+    repeated = (
+        present.group_by(key)
+        .aggregate(**{first: present[SOURCE_ROW].min(), rows: present.count()})
+        .filter(lambda groups: groups[rows] > 1)
+    )
+    joined = helped.left_join(repeated, helped[key] == repeated[key])
+    return joined.select(*helped.columns, first)
+
+
 def rules(contract: DataContract, run_date: dt.date | None = None) -> tuple[Rule, ...]:
     """Every rule of the contract, in the order reasons name them.
 
@@ -346,7 +380,7 @@ def rules(contract: DataContract, run_date: dt.date | None = None) -> tuple[Rule
         if not column.nullable:
             found.append(_not_empty(column.name))
         if column.name == contract.id_column:
-            found.append(_no_duplicate(column.name))
+            found.append(_no_duplicate(column.name, _first_name(contract, column.name)))
         per_column[column.name] = found
     label = contract.label
     if contract.problem_type == "binary_classification":
@@ -376,8 +410,8 @@ def build_schema(
 
     Its checks are the contract's rules; it runs on the engine that holds the
     table (pandera's Ibis backend). Uniqueness of the id is checked over the
-    whole table, the other rules per row. The table has the parsed helper columns
-    too (`parsed_columns`), after the raw ones.
+    whole table, the other rules per row. The table has the helper columns too
+    (`with_helpers`), after the raw ones.
     """
     # One check over the whole table for every rule of a row (each rule reads its
     # column and the parsed helper), empty values included, so that the table is
@@ -395,9 +429,11 @@ def build_schema(
         name: pa.Column(str, nullable=True) for name in contract.raw_columns
     }
     placeholder = ibis.table(
-        dict.fromkeys(contract.raw_columns, "string"), name="normalised"
+        {SOURCE_ROW: "int64", **dict.fromkeys(contract.raw_columns, "string")},
+        name="normalised",
     )
-    for helper in parsed_columns(contract, placeholder):
+    helped = with_helpers(contract, placeholder)
+    for helper in helped.columns[len(placeholder.columns) :]:
         # A parsed value's type is the engine's (a time's precision differs).
         columns[helper] = pa.Column(None, nullable=True)
     if contract.id_column is not None:
@@ -460,13 +496,13 @@ def split_valid_rows(
     judged = run_sql(prepared, judge_sql, _JUDGE_INPUT)
     all_rules = rules(contract, run_date)
     columns = list(dict.fromkeys(rule.column for rule in all_rules))
-    # The judged table keeps a flag only for the rules of the batch: a flag per
-    # rule and row would cost more memory than the batch's text. The other rules
-    # are counted by judging the quarantined rows again, a small part of the
-    # batch, with the same expressions over the same values.
+    # The judged table keeps no flag per rule: one per rule and row would cost
+    # more memory than the batch's text. The rules are counted by judging the
+    # quarantined rows again, a small part of the batch, with the same
+    # expressions over the same values and helpers.
     rejected = judged.filter(judged[REASON] != "")
     flags = {
-        flag: rejected[flag] if rule.of_the_batch else rule.broken(rejected)
+        flag: rule.broken(rejected)
         for flag, rule in zip(_flags(all_rules), all_rules, strict=True)
     }
     per_column = _per_column(all_rules, columns, flags)
@@ -563,14 +599,14 @@ def _judgement_sql(
 ) -> tuple[str, str]:
     """The two queries of a judgement, compiled once per contract, day and engine.
 
-    The first parses each number and time column (`parsed_columns`); the second
-    judges every rule and keeps the reason, and the flags of the rules of the
-    batch. Compiling the rules is what costs time with many of them; the queries
-    themselves are one pass together.
+    The first adds the helper columns (`with_helpers`); the second judges every
+    rule and keeps the reason. Compiling the rules is what costs time with many
+    of them; the queries themselves are one pass together, beside the grouping
+    of the ids.
     """
     raw = {SOURCE_ROW: "int64", **dict.fromkeys(contract.raw_columns, "string")}
     batch = ibis.table(raw, name=_PARSE_INPUT)
-    parsed = batch.mutate(**parsed_columns(contract, batch))
+    parsed = with_helpers(contract, batch)
     parse_sql = str(ibis.to_sql(parsed, dialect=dialect))
     prepared = ibis.table(parsed.schema(), name=_JUDGE_INPUT)
     all_rules = rules(contract, run_date)
@@ -588,8 +624,7 @@ def _judgement_sql(
     # Most rows break nothing: their reason is empty without joining the pieces.
     any_broken = functools.reduce(operator.or_, (flagged[flag] for flag in flags))
     reason = ibis.ifelse(any_broken, reason, ibis.literal(""))
-    kept = [flag for flag, rule in flags.items() if rule.of_the_batch]
-    judged = flagged.select(*prepared.columns, *kept, **{REASON: reason})
+    judged = flagged.select(*prepared.columns, **{REASON: reason})
     return parse_sql, str(ibis.to_sql(judged, dialect=dialect))
 
 
