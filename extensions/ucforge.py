@@ -1184,7 +1184,8 @@ class CompiledTemplates(FileSystemBytecodeCache):
         if self._usable is None:
             folder = cache_folder(self._environment)
             self._usable = folder is not None
-            self.directory = str(folder)
+            if folder is not None:
+                self.directory = str(folder)
         return self._usable
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
