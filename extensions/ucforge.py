@@ -1244,10 +1244,14 @@ def cache_folder(environment: Environment) -> Path | None:
     try:
         folder.mkdir(mode=stat.S_IRWXU, parents=True, exist_ok=True)
         found = folder.lstat()
+        owned = not hasattr(os, "getuid") or found.st_uid == os.getuid()
+        if not (stat.S_ISDIR(found.st_mode) and owned):  # a link, a file, another's
+            return None
+        if stat.S_IMODE(found.st_mode) != stat.S_IRWXU:  # a folder made before
+            folder.chmod(stat.S_IRWXU)
     except (OSError, RuntimeError):  # RuntimeError: no home folder to find
         return None
-    owned = not hasattr(os, "getuid") or found.st_uid == os.getuid()
-    return folder if stat.S_ISDIR(found.st_mode) and owned else None
+    return folder
 
 
 class UcforgeExtension(UcforgeContext):

@@ -141,3 +141,21 @@ def test_a_copy_from_the_cache_writes_the_files_a_copy_without_one_does(
     assert len(entries) >= len(templates) // 2, "the copy kept few compiled templates"
     from_cache = render(template_dir, tmp_path / "from-cache", BASE_ANSWERS)
     assert files_of(from_cache) == files_of(without)
+
+
+def test_the_cache_folder_is_its_users_alone_and_never_a_link(
+    extension: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    env = environment(extension, clone(tmp_path / "clone", "Hello\n"))
+    folder = extension.cache_folder(env)
+    assert folder is not None
+    folder.chmod(0o755)  # as a folder made some other way would be
+    assert extension.cache_folder(env) == folder
+    assert folder.stat().st_mode & 0o777 == 0o700
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o755)
+    folder.rmdir()
+    folder.symlink_to(elsewhere)
+    assert extension.cache_folder(env) is None
+    assert elsewhere.stat().st_mode & 0o777 == 0o755
