@@ -8,11 +8,14 @@ Each rule is an Ibis expression that is true where a row breaks it, so the whole
 judgement runs in the engine (DuckDB or Spark) in one pass over the batch (and a
 grouping of its ids, for the repeated ones), and runs the same on both: a number
 is a number by one pattern and one conversion, not by whatever each engine's
-parser accepts. The same rules make the contract's pandera schema (pandera's Ibis
-support), which checks the rows judged valid before anything is stored.
+parser accepts. The rules are judged once, by queries compiled once per contract,
+day and engine (docs/adr/0005-every-rule-judged-once.md). The same rules make the
+contract's pandera schema (pandera's Ibis support), `build_schema`; its shape
+and the uniqueness of the id are checked on the rows judged valid before anything
+is stored.
 
 Public names: Rule, ValidationResult, QUARANTINE_PREFIX, REASON, quarantine_columns,
-parsed_columns, with_helpers, rules, build_schema, split_valid_rows.
+parsed_columns, with_helpers, rules, build_schema, split_valid_rows, check_kept_rows.
 """
 
 from __future__ import annotations
@@ -404,14 +407,19 @@ def rules(contract: DataContract, run_date: dt.date | None = None) -> tuple[Rule
 
 
 def build_schema(
-    contract: DataContract, run_date: dt.date | None = None
+    contract: DataContract,
+    run_date: dt.date | None = None,
+    *,
+    rules_per_row: bool = True,
 ) -> pa.DataFrameSchema:
     """The contract as a pandera schema over the normalised text of the raw file.
 
     Its checks are the contract's rules; it runs on the engine that holds the
     table (pandera's Ibis backend). Uniqueness of the id is checked over the
     whole table, the other rules per row. The table has the helper columns too
-    (`with_helpers`), after the raw ones.
+    (`with_helpers`), after the raw ones. With `rules_per_row` False the schema
+    checks the columns, their order and types and the id's uniqueness only: what
+    the pipeline checks on rows its judgement already kept.
     """
     # One check over the whole table for every rule of a row (each rule reads its
     # column and the parsed helper), empty values included, so that the table is
@@ -424,7 +432,11 @@ def build_schema(
             broken = broken | rule.broken(data.table)
         return ~broken
 
-    checks = [pa.Check(keeps_every_rule, error="every rule of the contract's columns")]
+    checks = []
+    if rules_per_row:
+        checks.append(
+            pa.Check(keeps_every_rule, error="every rule of the contract's columns")
+        )
     columns = {SOURCE_ROW: pa.Column(int)} | {
         name: pa.Column(str, nullable=True) for name in contract.raw_columns
     }
@@ -469,10 +481,11 @@ def split_valid_rows(
     `table` holds SOURCE_ROW (the row's 1-based position among the file's data
     rows) and the contract's raw columns as normalised text. Quarantined rows keep
     that text, SOURCE_ROW and a `reason`. Dates are judged against `run_date`
-    (default: today). The valid rows are checked against the contract's pandera
-    schema before they are returned; ReconciliationError says which rule they
-    break if they do not pass, and nothing is stored. SchemaViolationError is
-    raised when the batch as a whole breaks the contract (a column missing).
+    (default: today). The valid rows are checked against the shape of the
+    contract's pandera schema before they are returned (its columns, their types
+    and a unique id); ReconciliationError says what they break if they do not
+    pass, and nothing is stored. SchemaViolationError is raised when the batch as
+    a whole breaks the contract (a column missing).
     """
     missing = [
         name
@@ -488,36 +501,20 @@ def split_valid_rows(
     # days (a worker, a served flow) judges each batch against its own day.
     run_date = dt.date.today() if run_date is None else run_date
     batch = table.select(SOURCE_ROW, *contract.raw_columns)
-    parse_sql, judge_sql = _judgement_sql(contract, run_date, dialect_of(batch))
+    queries = _judgement_sql(contract, run_date, dialect_of(batch))
     # Parsed as the judgement reads the batch (a view, not a copy of it), judged
     # once and kept: valid rows, quarantine and counts are read from the judged
     # table, the one copy of the batch the judgement makes.
-    prepared = run_sql(batch, parse_sql, _PARSE_INPUT, keep=False)
-    judged = run_sql(prepared, judge_sql, _JUDGE_INPUT)
-    all_rules = rules(contract, run_date)
-    columns = list(dict.fromkeys(rule.column for rule in all_rules))
-    # The judged table keeps no flag per rule: one per rule and row would cost
-    # more memory than the batch's text. The rules are counted by judging the
-    # quarantined rows again, a small part of the batch, with the same
-    # expressions over the same values and helpers.
-    rejected = judged.filter(judged[REASON] != "")
-    flags = {
-        flag: rule.broken(rejected)
-        for flag, rule in zip(_flags(all_rules), all_rules, strict=True)
-    }
-    per_column = _per_column(all_rules, columns, flags)
+    prepared = run_sql(batch, queries.parse, _PARSE_INPUT, keep=False)
+    judged = run_sql(prepared, queries.judge, _JUDGE_INPUT)
     totals = (
-        rejected.aggregate(
-            bad=rejected.count(),
-            **{
-                flag: value.cast("int64").sum()
-                for flag, value in (flags | per_column).items()
-            },
-        )
+        run_sql(judged, queries.count, _COUNT_INPUT, keep=False)
         .to_pyarrow()
         .to_pylist()[0]
     )
     totals["rows"] = count_rows(judged._find_backend(use_default=True), judged)
+    all_rules = rules(contract, run_date)
+    columns = list(dict.fromkeys(rule.column for rule in all_rules))
     reason_counts: dict[str, int] = {}
     column_counts: dict[str, dict[str, int]] = {}
     for flag, rule in zip(_flags(all_rules), all_rules, strict=True):
@@ -533,8 +530,8 @@ def split_valid_rows(
     kept = judged.filter(judged[REASON] == "")
     if rows > bad:  # pandera's Ibis backend takes an empty table for a broken one
         helpers = [name for name in prepared.columns if name not in batch.columns]
-        _check_valid_rows(
-            contract, kept.select(SOURCE_ROW, *contract.raw_columns, *helpers), run_date
+        check_kept_rows(
+            contract, kept.select(SOURCE_ROW, *contract.raw_columns, *helpers)
         )
     quarantined = judged.filter(judged[REASON] != "").select(
         *quarantine_columns(contract)
@@ -586,6 +583,21 @@ def _per_column(
 # Names of the placeholder tables the judgement is compiled over, once per contract.
 _PARSE_INPUT = "ucforge_batch_to_parse"
 _JUDGE_INPUT = "ucforge_batch_to_judge"
+_COUNT_INPUT = "ucforge_batch_judged"
+
+
+@dataclass(frozen=True)
+class _Judgement:
+    """The queries of a judgement, each compiled over its placeholder table.
+
+    `parse` adds the helper columns to the batch (`with_helpers`); `judge` adds
+    the reason, empty for a row that keeps every rule; `count` counts, over the
+    judged rows, the quarantined ones and those of each rule and column.
+    """
+
+    parse: str
+    judge: str
+    count: str
 
 
 def dialect_of(table: ir.Table) -> str:
@@ -596,13 +608,12 @@ def dialect_of(table: ir.Table) -> str:
 @functools.lru_cache(maxsize=16)
 def _judgement_sql(
     contract: DataContract, run_date: dt.date, dialect: str
-) -> tuple[str, str]:
-    """The two queries of a judgement, compiled once per contract, day and engine.
+) -> _Judgement:
+    """The queries of a judgement, compiled once per contract, day and engine.
 
-    The first adds the helper columns (`with_helpers`); the second judges every
-    rule and keeps the reason. Compiling the rules is what costs time with many
-    of them; the queries themselves are one pass together, beside the grouping
-    of the ids.
+    Compiling the rules is what costs time with many of them, more than judging
+    a small batch; the parse and the judgement are one pass together, beside the
+    grouping of the ids.
     """
     raw = {SOURCE_ROW: "int64", **dict.fromkeys(contract.raw_columns, "string")}
     batch = ibis.table(raw, name=_PARSE_INPUT)
@@ -625,35 +636,61 @@ def _judgement_sql(
     any_broken = functools.reduce(operator.or_, (flagged[flag] for flag in flags))
     reason = ibis.ifelse(any_broken, reason, ibis.literal(""))
     judged = flagged.select(*prepared.columns, **{REASON: reason})
-    return parse_sql, str(ibis.to_sql(judged, dialect=dialect))
+    return _Judgement(
+        parse=parse_sql,
+        judge=str(ibis.to_sql(judged, dialect=dialect)),
+        count=_count_sql(all_rules, judged.schema(), dialect),
+    )
 
 
-def _check_valid_rows(
-    contract: DataContract, valid: ir.Table, run_date: dt.date | None
-) -> None:
+def _count_sql(all_rules: tuple[Rule, ...], schema: Any, dialect: str) -> str:
+    """The query that counts the quarantined rows, per rule and per column.
+
+    The judged table keeps no flag per rule: one per rule and row would cost more
+    memory than the batch's text. The rules are counted by judging the
+    quarantined rows again, a small part of the batch, with the same expressions
+    over the same values and helpers.
+    """
+    judged = ibis.table(schema, name=_COUNT_INPUT)
+    rejected = judged.filter(judged[REASON] != "")
+    columns = list(dict.fromkeys(rule.column for rule in all_rules))
+    flags = {
+        flag: rule.broken(rejected)
+        for flag, rule in zip(_flags(all_rules), all_rules, strict=True)
+    }
+    per_column = _per_column(all_rules, columns, flags)
+    counted = rejected.aggregate(
+        bad=rejected.count(),
+        **{
+            flag: value.cast("int64").sum()
+            for flag, value in (flags | per_column).items()
+        },
+    )
+    return str(ibis.to_sql(counted, dialect=dialect))
+
+
+def check_kept_rows(contract: DataContract, kept: ir.Table) -> None:
+    """Check the rows a judgement kept against the shape of the contract's schema.
+
+    `kept` holds SOURCE_ROW, the raw columns and the helper columns. The row rules
+    are not judged again: the judgement that kept the rows is the same rules,
+    compiled once (docs/adr/0005-every-rule-judged-once.md). What is checked is
+    what the judgement could still get wrong as a whole: the columns, their order
+    and types, and an id that occurs once. ReconciliationError names what broke.
+    """
     try:
-        build_schema(contract, run_date).validate(valid, lazy=True)
+        build_schema(contract, rules_per_row=False).validate(kept, lazy=True)
     except SchemaErrors as errors:
-        broken = {
-            f"{case.column}: {case.check}"
-            for case in errors.failure_cases.itertuples()
-            if case.schema_context != "DataFrameSchema"
-        }
-        # The rules the combined check stands for, each counted on the valid rows.
-        all_rules = rules(contract, run_date)
-        flags = {f"rule_{n}": rule.broken(valid) for n, rule in enumerate(all_rules)}
-        flagged = valid.mutate(**flags)
-        counts = (
-            flagged.aggregate(
-                **{flag: flagged[flag].cast("int64").sum() for flag in flags}
-            )
-            .to_pyarrow()
-            .to_pylist()[0]
+        # A check of the whole table (the id's) names its column in its error.
+        broken = sorted(
+            {
+                str(case.check)
+                if case.schema_context == "DataFrameSchema"
+                else f"{case.column}: {case.check}"
+                for case in errors.failure_cases.itertuples()
+            }
         )
-        broken |= {
-            rule.reason for n, rule in enumerate(all_rules) if counts[f"rule_{n}"]
-        }
         raise ReconciliationError(
             "rows judged valid break the contract's schema, so nothing was stored: "
-            + "; ".join(sorted(broken) or ["see the schema errors"])
+            + "; ".join(broken or ["see the schema errors"])
         ) from errors
