@@ -944,8 +944,31 @@ def derived_values(answers: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=8)
+def engine_digest(template_root: Path) -> str:
+    """A digest of every file of the template's planning engine package.
+
+    Two template trees whose engines have the same files compute the same plan
+    from the same answers: `copier update` renders from three clones, most often
+    with one engine.
+    """
+    package_dir = template_root / "planning" / "src" / "ucforge_planning"
+    digest = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 class LazyPlan:
-    """The computed plan, made on first use: only the plan files ever render it."""
+    """The computed plan, made on first use: only the plan files ever render it.
+
+    The documents are kept per engine (its files' digest) and answers, so the
+    renders of one `copier update` with the same engine compute the plan once.
+    """
+
+    _computed: ClassVar[dict[str, dict[str, str]]] = {}
 
     def __init__(self, template_root: Path, answers: Mapping[str, Any]) -> None:
         self._template_root = template_root
@@ -955,8 +978,17 @@ class LazyPlan:
 
     def document(self, name: str) -> str:
         if self._documents is None:
-            planning = _load_planning(self._template_root)
-            self._documents = planning.generate_from_answers(self._answers)
+            key = hashlib.sha256(
+                json.dumps(
+                    [engine_digest(self._template_root), self._answers],
+                    sort_keys=True,
+                    default=str,
+                ).encode()
+            ).hexdigest()
+            if key not in LazyPlan._computed:
+                planning = _load_planning(self._template_root)
+                LazyPlan._computed[key] = planning.generate_from_answers(self._answers)
+            self._documents = LazyPlan._computed[key]
         return self._documents[name]
 
     def checklist(self) -> list[str]:
@@ -1254,6 +1286,48 @@ def cache_folder(environment: Environment) -> Path | None:
     return folder
 
 
+class CompiledStrings:
+    """`Environment.compile` that compiles each template string once per render.
+
+    Copier renders every part of every path as a template string, and the answers
+    file's name once per part: some 2,500 compiles of 600 strings per copy, the
+    costliest part of rendering the paths. The compiled code of a string depends
+    on its source and the environment's settings, which do not change during a
+    render, so it is kept, per environment, for the same source. Every source
+    still goes through the extensions' `preprocess`, as a compile does: copier's
+    yield extension resets its state there, and sets it while the string
+    renders. Named templates (the files) go through `CompiledTemplates`.
+    """
+
+    def __init__(self, environment: Environment) -> None:
+        self._environment = environment
+        self._compile = environment.compile
+        self._codes: dict[str, Any] = {}
+
+    def __call__(
+        self,
+        source: Any,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: bool = False,
+        defer_init: bool = False,
+    ) -> Any:
+        if (
+            not isinstance(source, str)
+            or name is not None
+            or filename is not None
+            or raw
+            or defer_init
+        ):
+            return self._compile(source, name, filename, raw, defer_init)
+        code = self._codes.get(source)
+        if code is None:
+            code = self._codes[source] = self._compile(source)
+        else:
+            self._environment.preprocess(source)
+        return code
+
+
 class UcforgeExtension(UcforgeContext):
     """Registers the filters and globals, and adds the derived context."""
 
@@ -1261,6 +1335,8 @@ class UcforgeExtension(UcforgeContext):
         super().__init__(environment)
         if environment.bytecode_cache is None:
             environment.bytecode_cache = CompiledTemplates(environment)
+        if not isinstance(environment.compile, CompiledStrings):
+            environment.compile = CompiledStrings(environment)  # type: ignore[method-assign]
         environment.filters.update(FILTERS)
         environment.globals["next_monday"] = next_monday
         environment.globals["vocabulary"] = VOCABULARY

@@ -1,19 +1,23 @@
-"""The compiled templates the extension keeps between renders (`CompiledTemplates`).
+"""What the extension computes once and keeps: compiled templates, strings, plans.
 
 A copy from a cache renders the very files a copy without one does; an entry is
 found by the template's name wherever the clone is, used only for the same source,
-and a cache that cannot be written leaves the render as it was.
+and a cache that cannot be written leaves the render as it was. A template string
+(a path's part) is compiled once per environment, and still goes through the
+extensions' hooks; a plan is computed once per engine and answers.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import jinja2
 import pytest
+from copier._jinja_ext import YieldExtension, get_yield_context
 from ucforge_support import BASE_ANSWERS, ROOT, render
 
 
@@ -159,3 +163,95 @@ def test_the_cache_folder_is_its_users_alone_and_never_a_link(
     folder.symlink_to(elsewhere)
     assert extension.cache_folder(env) is None
     assert elsewhere.stat().st_mode & 0o777 == 0o755
+
+
+def counting_compiles(env: jinja2.Environment) -> list[str]:
+    """The sources `env` really compiles from now on, in order."""
+    compiled: list[str] = []
+    strings = env.compile
+    original = strings._compile  # type: ignore[attr-defined]
+
+    def compile_and_count(source: object, *args: object) -> object:
+        compiled.append(str(source))
+        return original(source, *args)
+
+    strings._compile = compile_and_count  # type: ignore[attr-defined]
+    return compiled
+
+
+def test_a_template_string_is_compiled_once_and_renders_every_context(
+    extension: ModuleType, tmp_path: Path
+) -> None:
+    env = environment(extension, clone(tmp_path / "clone", "Hello\n"))
+    compiled = counting_compiles(env)
+    part = "{{ package_name }}_pipeline"
+    assert env.from_string(part).render(package_name="churn") == "churn_pipeline"
+    assert env.from_string(part).render(package_name='x"$y') == 'x"$y_pipeline'
+    assert env.from_string("{{ a }}-{{ b }}").render(a=1, b=2) == "1-2"
+    assert compiled == [part, "{{ a }}-{{ b }}"]
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        env.from_string("{{ broken")
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        env.from_string("{{ broken")
+    assert compiled[2:] == ["{{ broken", "{{ broken"]
+
+
+def test_copiers_yield_tag_works_from_the_kept_code(
+    extension: ModuleType, tmp_path: Path
+) -> None:
+    """The yield tag (a folder per item) is reset on compile and set on render."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(clone(tmp_path / "clone", "Hello\n")),
+        extensions=[YieldExtension, extension.UcforgeExtension],
+    )
+    compiled = counting_compiles(env)
+    looped = "{% yield item from items %}{{ item }}{% endyield %}"
+    for _ in range(2):
+        env.from_string(looped).render(items=["a", "b"])
+        assert get_yield_context(env).yield_name == "item"
+        assert get_yield_context(env).yield_iterable == ["a", "b"]
+        env.from_string("plain").render()
+        assert get_yield_context(env).yield_name is None
+    assert compiled == [looped, "plain"]
+
+
+def engine_tree(root: Path) -> Path:
+    """A template tree holding only a copy of ucforge's planning engine."""
+    package = "planning/src/ucforge_planning"
+    shutil.copytree(
+        ROOT / package, root / package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return root
+
+
+def test_a_plan_is_computed_once_per_engine_and_answers(
+    extension: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = engine_tree(tmp_path / "old"), engine_tree(tmp_path / "new")
+    assert extension.engine_digest(old) == extension.engine_digest(new)
+    computed: list[tuple[Path, dict[str, object]]] = []
+
+    class Engine:
+        def __init__(self, root: Path) -> None:
+            self.root = root
+
+        def generate_from_answers(self, answers: dict[str, object]) -> dict[str, str]:
+            computed.append((self.root, answers))
+            return {"plan_markdown": f"{self.root.name} {answers}"}
+
+    monkeypatch.setattr(extension, "_load_planning", Engine)
+    monkeypatch.setattr(extension.LazyPlan, "_computed", {})
+    answers = {"use_case_id": "UC-007", "sample": True}
+    first = extension.LazyPlan(old, answers).document("plan_markdown")
+    assert extension.LazyPlan(new, answers).document("plan_markdown") == first
+    assert computed == [(old, answers)]
+    # True == 1 in Python; the two answers must not share a plan.
+    extension.LazyPlan(new, {**answers, "sample": 1}).document("plan_markdown")
+    assert len(computed) == 2
+
+    changed = engine_tree(tmp_path / "changed")
+    module = changed / "planning/src/ucforge_planning/generate.py"
+    module.write_text(module.read_text("utf-8") + "\n# changed\n", "utf-8")
+    assert extension.engine_digest(changed) != extension.engine_digest(old)
+    extension.LazyPlan(changed, answers).document("plan_markdown")
+    assert computed[-1] == (changed, answers)
