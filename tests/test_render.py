@@ -969,6 +969,32 @@ def test_a_project_generated_inside_another_repository_gets_its_own(
     assert "Makefile" in staged and ".copier-answers.yml" in staged
 
 
+def test_the_first_copy_stages_every_file_in_one_pack(default_project: Path) -> None:
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args],
+            cwd=default_project,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    counts = dict(line.split(": ") for line in git("count-objects", "-v").splitlines())
+    staged = git("ls-files", "--cached").splitlines()
+    assert counts["count"] == "0" and counts["packs"] == "1"
+    assert int(counts["in-pack"]) >= len(staged) > 100
+    # The threshold was the staging command's only: text files still diff as text
+    # (numstat counts their lines; it prints "-" for a file it takes as binary).
+    numstat = {
+        name: added
+        for added, _, name in (
+            line.split("\t")
+            for line in git("diff", "--cached", "--numstat").splitlines()
+        )
+    }
+    assert numstat["Makefile"].isdigit() and int(numstat["Makefile"]) > 10
+
+
 def test_a_project_for_another_contract_never_speaks_of_the_demo(
     clinic_project: Path,
 ) -> None:
