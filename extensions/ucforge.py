@@ -1290,7 +1290,7 @@ class CompiledStrings:
     """`Environment.compile` that compiles each template string once per render.
 
     Copier renders every part of every path as a template string, and the answers
-    file's name once per part: some 2,500 compiles of 600 strings per copy, the
+    file's name once per part: some 2,500 compiles of 350 strings per copy, the
     costliest part of rendering the paths. The compiled code of a string depends
     on its source and the environment's settings, which do not change during a
     render, so it is kept, per environment, for the same source. Every source
